@@ -1,0 +1,3 @@
+from emotts.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Audio helpers: reading clips, pitch, encoding responses, trimming silence."""

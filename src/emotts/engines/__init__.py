@@ -1,0 +1,1 @@
+"""Engines turn text plus a reference clip into audio chunks."""

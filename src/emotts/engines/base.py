@@ -1,0 +1,74 @@
+"""The engine interface: what every synthesizer (preview, GPT-SoVITS, upstream proxy) takes and yields."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A reference clip: the voice and tone to imitate, with its transcript and language."""
+
+    audio_path: Path
+    text: str
+    language: str
+
+
+@dataclass(frozen=True)
+class VoiceModel:
+    """Model files of a role (None means the engine's default); engines without models ignore it."""
+
+    gpt_path: Path | None = None
+    sovits_path: Path | None = None
+
+
+@dataclass(frozen=True)
+class SynthesisParams:
+    """Sampling and speed settings, with GPT-SoVITS defaults."""
+
+    temperature: float = 1.0
+    top_k: int = 15
+    top_p: float = 1.0
+    repetition_penalty: float = 1.35
+    speed: float = 1.0
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class SynthesisRequest:
+    """One run of text spoken with one reference: several segments, one language, one emotion."""
+
+    segments: tuple[str, ...]
+    language: str
+    reference: Reference
+    emotion: str
+    params: SynthesisParams = field(default_factory=SynthesisParams)
+    voice: VoiceModel = field(default_factory=VoiceModel)
+
+
+@dataclass(frozen=True)
+class AudioChunk:
+    """Mono int16 samples at `sample_rate`."""
+
+    samples: np.ndarray
+    sample_rate: int
+
+    @property
+    def duration(self) -> float:
+        return len(self.samples) / self.sample_rate
+
+
+class Engine(Protocol):
+    """A speech synthesizer. `synthesize` may be called from worker threads; engines serialize as they need."""
+
+    name: str
+    languages: frozenset[str]
+
+    def synthesize(self, request: SynthesisRequest) -> Iterator[AudioChunk]:
+        """Yield audio for the request's segments in order (at least one chunk per segment)."""
+        ...
