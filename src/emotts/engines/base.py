@@ -53,10 +53,11 @@ class SynthesisRequest:
 
 @dataclass(frozen=True)
 class AudioChunk:
-    """Mono int16 samples at `sample_rate`."""
+    """Mono int16 samples at `sample_rate`. `segment_end` marks the last chunk of a text segment."""
 
     samples: np.ndarray
     sample_rate: int
+    segment_end: bool = True
 
     @property
     def duration(self) -> float:

@@ -1,0 +1,269 @@
+"""The `emotts` command: serve roles over HTTP, speak a line, check and scaffold role folders."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from emotts import __version__
+from emotts.errors import EmottsError
+
+console = Console()
+err_console = Console(stderr=True)
+
+ROLES_OPTION = click.option(
+    "--roles",
+    "roles_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("roles"),
+    show_default=True,
+    help="Folder holding one sub-folder per role (<name>/config.json).",
+)
+
+
+def _setup_logging(level: str) -> None:
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _fail(exc: Exception) -> None:
+    err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+    sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="emotts")
+def main() -> None:
+    """emotts: character voices that speak with the emotion of what they say.
+
+    Each role is a folder with a config.json, a default reference clip and clips per
+    emotion (refAudio/<emotion>/*.wav). For every sentence emotts finds the emotion,
+    picks that role's clip for it and synthesizes with the role's voice.
+    """
+
+
+@main.command()
+@ROLES_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=9880, show_default=True, type=int, help="Port (9880 is what chat apps call).")
+@click.option(
+    "--engine", default="preview", show_default=True, help="Default engine for roles that name none."
+)
+@click.option("--workers", default=2, show_default=True, type=int, help="Syntheses that run at once.")
+@click.option(
+    "--queue-size", default=16, show_default=True, type=int, help="Requests that may wait; more get 503."
+)
+@click.option(
+    "--watch/--no-watch", default=True, show_default=True, help="Reload roles when their files change."
+)
+@click.option(
+    "--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning", "error"])
+)
+def serve(
+    roles_dir: Path,
+    host: str,
+    port: int,
+    engine: str,
+    workers: int,
+    queue_size: int,
+    watch: bool,
+    log_level: str,
+) -> None:
+    """Run the HTTP server (role contract POST /tts, GET /running, /roles, /emotion)."""
+    import uvicorn
+
+    from emotts.server.app import build_state, create_app
+    from emotts.settings import Settings
+
+    _setup_logging(log_level)
+    settings = Settings(
+        roles_dir=roles_dir,
+        host=host,
+        port=port,
+        engine=engine,
+        workers=workers,
+        queue_size=queue_size,
+        watch_roles=watch,
+        log_level=log_level,
+    )
+    try:
+        build_state(settings).close()  # fail here, with a clear message, rather than inside uvicorn
+    except EmottsError as exc:
+        _fail(exc)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
+
+
+@main.command()
+@click.argument("text")
+@click.option("--role", "-r", required=True, help="Role (folder name) to speak with.")
+@click.option("--emotion", "-e", default=None, help="Force an emotion (label, id or English name).")
+@click.option("--lang", default=None, help="Language of the text (zh, yue, en, auto…); default: the role's.")
+@click.option("--speed", default=None, type=float, help="Speaking speed, 1.0 = normal.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("out.wav"),
+    show_default=True,
+    help="WAV file to write.",
+)
+@ROLES_OPTION
+@click.option("--engine", default="preview", show_default=True, help="Engine for roles that name none.")
+@click.option("--url", default=None, help="Ask a running server instead of synthesizing in-process.")
+def say(
+    text: str,
+    role: str,
+    emotion: str | None,
+    lang: str | None,
+    speed: float | None,
+    output: Path,
+    roles_dir: Path,
+    engine: str,
+    url: str | None,
+) -> None:
+    """Speak TEXT with a role's voice into a WAV file."""
+    _setup_logging("warning")
+    try:
+        if url:
+            headers, audio = _say_remote(url, text, role, emotion, lang, speed)
+        else:
+            headers, audio = _say_local(roles_dir, engine, text, role, emotion, lang, speed)
+    except EmottsError as exc:
+        _fail(exc)
+    output.write_bytes(audio)
+    console.print(f"wrote {output} ({headers['duration']} s)")
+    table = Table("sentence", "emotion", "source", "reference")
+    for row in headers["sentences"]:
+        table.add_row(*row)
+    console.print(table)
+
+
+def _say_local(
+    roles_dir: Path,
+    engine: str,
+    text: str,
+    role: str,
+    emotion: str | None,
+    lang: str | None,
+    speed: float | None,
+) -> tuple[dict, bytes]:
+    from emotts.audio.encode import encode
+    from emotts.engines.registry import EngineSet
+    from emotts.pipeline import SpeechInput, SpeechPipeline
+    from emotts.roles.registry import RoleRegistry
+    from emotts.server.paths import public_path
+
+    if not roles_dir.is_dir():
+        raise EmottsError(f"roles folder {roles_dir} does not exist; pass --roles DIR")
+    registry = RoleRegistry(roles_dir)
+    registry.reload()
+    pipeline = SpeechPipeline(registry=registry, engines=EngineSet(), default_engine=engine)
+    speech = pipeline.speak(SpeechInput(text=text, role=role, emotion=emotion, language=lang, speed=speed))
+    rows = [
+        (s.text, s.emotion, str(s.source), public_path(part.choice.reference.audio_path, roles_dir))
+        for part in speech.plan.parts
+        for s in part.sentences
+    ]
+    return {"duration": f"{speech.duration:.2f}", "sentences": rows}, encode(
+        speech.samples, speech.sample_rate, "wav"
+    )
+
+
+def _say_remote(
+    url: str, text: str, role: str, emotion: str | None, lang: str | None, speed: float | None
+) -> tuple[dict, bytes]:
+    from emotts.client import TTSClient
+
+    params = {key: value for key, value in {"text_lang": lang, "speed": speed}.items() if value is not None}
+    with TTSClient(url) as client:
+        reply = client.speak(text, role, emotion, **params)
+    rows = [("", *row) for row in zip(reply.emotions, reply.sources, reply.references, strict=False)]
+    return {"duration": reply.duration, "sentences": rows}, reply.audio
+
+
+@main.group()
+def roles() -> None:
+    """Check or create role folders."""
+
+
+@roles.command("check")
+@click.argument("roles_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def roles_check(roles_dir: Path) -> None:
+    """Report, role by role, what is wrong in ROLES_DIR. Exits 1 if any role has errors."""
+    from emotts.roles.check import check_roles
+
+    results = check_roles(roles_dir)
+    if not results:
+        err_console.print(f"no role folders found in {roles_dir}")
+        sys.exit(1)
+    table = Table("role", "status", "severity", "problem", show_lines=True)
+    for result in results:
+        status = "[green]ok[/green]" if result.ok else "[red]broken[/red]"
+        if not result.problems:
+            table.add_row(result.name, status, "", "")
+        for problem in result.problems:
+            colour = "red" if problem.severity == "error" else "yellow"
+            table.add_row(result.name, status, f"[{colour}]{problem.severity}[/{colour}]", str(problem))
+    console.print(table)
+    broken = [result.name for result in results if not result.ok]
+    console.print(f"{len(results) - len(broken)} of {len(results)} role(s) ok")
+    sys.exit(1 if broken else 0)
+
+
+@roles.command("new")
+@click.argument("name")
+@click.option(
+    "--ref", "ref_clip", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--text", required=True, help="Transcript of the reference clip.")
+@click.option("--lang", default="zh", show_default=True, help="Language of the reference clip.")
+@ROLES_OPTION
+def roles_new(name: str, ref_clip: Path, text: str, lang: str, roles_dir: Path) -> None:
+    """Create a role folder NAME with a reference clip and a valid config.json."""
+    from emotts.roles.scaffold import scaffold_role
+
+    try:
+        folder = scaffold_role(roles_dir, name, ref_clip, text, lang)
+    except EmottsError as exc:
+        _fail(exc)
+    console.print(f"created {folder}; add clips under {folder / 'refAudio'}/<emotion>/ (3–10 s WAV each)")
+
+
+@main.command()
+@click.argument("text")
+@click.option("--role", "-r", default=None, help="Use this role's classifier and threshold.")
+@ROLES_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def emotion(text: str, role: str | None, roles_dir: Path, as_json: bool) -> None:
+    """Show the emotion emotts finds in each sentence of TEXT."""
+    from emotts.engines.registry import EngineSet
+    from emotts.pipeline import SpeechPipeline
+    from emotts.roles.registry import RoleRegistry
+
+    _setup_logging("warning")
+    try:
+        registry = RoleRegistry(roles_dir)
+        if role:
+            registry.reload()
+        pipeline = SpeechPipeline(registry=registry, engines=EngineSet())
+        sentences = pipeline.analyze(text, registry.get(role) if role else None)
+    except EmottsError as exc:
+        _fail(exc)
+    if as_json:
+        rows = [
+            {"text": s.text, "emotion": s.emotion, "source": str(s.source), "confidence": s.confidence}
+            for s in sentences
+        ]
+        click.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    table = Table("sentence", "emotion", "source", "confidence")
+    for s in sentences:
+        table.add_row(
+            s.text, s.emotion, str(s.source), f"{s.confidence:.2f}" if s.confidence is not None else ""
+        )
+    console.print(table)

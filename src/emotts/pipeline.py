@@ -1,0 +1,176 @@
+"""The request flow, one way: text → emotion per sentence → reference clip → engine → audio chunks."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+import numpy as np
+
+from emotts.emotion.builtin import BuiltinClassifier
+from emotts.emotion.classifier import EmotionClassifier
+from emotts.emotion.decide import SentenceEmotion, decide_emotions
+from emotts.engines.base import AudioChunk, Engine, SynthesisParams, SynthesisRequest
+from emotts.engines.registry import EngineSet
+from emotts.errors import EmottsError
+from emotts.languages import normalize_language
+from emotts.roles.model import Role
+from emotts.roles.registry import RoleRegistry
+from emotts.roles.selection import ClipSelector, ReferenceChoice
+
+log = logging.getLogger(__name__)
+
+EmotionMode = Literal["sentence", "whole"]
+
+
+class EmptyTextError(EmottsError, ValueError):
+    """Nothing speakable is left once tags and punctuation are removed."""
+
+
+@dataclass(frozen=True)
+class SpeechInput:
+    """What a client asks for. None means: the role's default, else the engine's."""
+
+    text: str
+    role: str
+    emotion: str | None = None
+    language: str | None = None
+    emotion_mode: EmotionMode | None = None
+    temperature: float | None = None
+    top_k: int | None = None
+    top_p: float | None = None
+    repetition_penalty: float | None = None
+    speed: float | None = None
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class SpeechPart:
+    """Consecutive sentences spoken with one emotion and one reference clip."""
+
+    sentences: tuple[SentenceEmotion, ...]
+    choice: ReferenceChoice
+
+    @property
+    def emotion(self) -> str:
+        return self.sentences[0].emotion
+
+
+@dataclass(frozen=True)
+class SpeechPlan:
+    role: Role
+    engine: Engine
+    language: str
+    params: SynthesisParams
+    parts: tuple[SpeechPart, ...]
+
+    @property
+    def sentences(self) -> list[SentenceEmotion]:
+        return [sentence for part in self.parts for sentence in part.sentences]
+
+
+@dataclass(frozen=True)
+class Speech:
+    plan: SpeechPlan
+    samples: np.ndarray
+    sample_rate: int
+
+    @property
+    def duration(self) -> float:
+        return len(self.samples) / self.sample_rate
+
+
+@dataclass
+class SpeechPipeline:
+    registry: RoleRegistry
+    engines: EngineSet
+    default_engine: str = "preview"
+    selector: ClipSelector = field(default_factory=ClipSelector)
+    classifier: EmotionClassifier = field(default_factory=BuiltinClassifier)
+    sentence_pause: float = 0.25  # seconds of silence between sentences
+
+    def classifier_for(self, role: Role | None) -> EmotionClassifier:
+        """The classifier that judges a role's text (the built-in one until roles bring their own)."""
+        return self.classifier
+
+    def analyze(
+        self, text: str, role: Role | None = None, emotion: str | None = None, mode: EmotionMode | None = None
+    ) -> list[SentenceEmotion]:
+        threshold = role.config.emotion_threshold if role else 0.35
+        return decide_emotions(
+            text, requested=emotion, classifier=self.classifier_for(role), threshold=threshold, mode=mode
+        )
+
+    def plan(self, request: SpeechInput) -> SpeechPlan:
+        role = self.registry.get(request.role)
+        engine = self.engines.get(role.config.engine or self.default_engine)
+        language = normalize_language(request.language or role.config.text_lang or "auto", engine.languages)
+        sentences = self.analyze(request.text, role, request.emotion, request.emotion_mode)
+        if not sentences:
+            raise EmptyTextError("text has nothing to speak once emotion tags and punctuation are removed")
+        return SpeechPlan(role, engine, language, self._params(role, request), self._group(role, sentences))
+
+    def render(self, plan: SpeechPlan) -> Iterator[AudioChunk]:
+        """Audio of every part in order, with a pause between sentences."""
+        pending_pause = False
+        for part in plan.parts:
+            synthesis = SynthesisRequest(
+                segments=tuple(sentence.text for sentence in part.sentences),
+                language=plan.language,
+                reference=part.choice.reference,
+                emotion=part.emotion,
+                params=plan.params,
+                voice=plan.role.voice,
+            )
+            for chunk in plan.engine.synthesize(synthesis):
+                if pending_pause and self.sentence_pause > 0:
+                    silence = np.zeros(int(chunk.sample_rate * self.sentence_pause), dtype=np.int16)
+                    yield AudioChunk(silence, chunk.sample_rate)
+                pending_pause = chunk.segment_end
+                yield chunk
+
+    def speak(self, request: SpeechInput) -> Speech:
+        plan = self.plan(request)
+        chunks = list(self.render(plan))
+        if not chunks:
+            raise EmptyTextError("the engine produced no audio for this text")
+        rate = chunks[0].sample_rate
+        samples = np.concatenate([chunk.samples for chunk in chunks])
+        log.info(
+            "role=%s emotions=%s %.2fs of audio",
+            plan.role.name,
+            ",".join(part.emotion for part in plan.parts),
+            len(samples) / rate,
+        )
+        return Speech(plan, samples, rate)
+
+    def _group(self, role: Role, sentences: list[SentenceEmotion]) -> tuple[SpeechPart, ...]:
+        parts: list[SpeechPart] = []
+        for sentence in sentences:
+            if parts and parts[-1].emotion == sentence.emotion:
+                parts[-1] = replace(parts[-1], sentences=(*parts[-1].sentences, sentence))
+            else:
+                parts.append(SpeechPart((sentence,), self.selector.choose(role, sentence.emotion)))
+        return tuple(parts)
+
+    @staticmethod
+    def _params(role: Role, request: SpeechInput) -> SynthesisParams:
+        defaults = SynthesisParams()
+        config = role.config
+
+        def pick(name: str) -> float | int:
+            for value in (getattr(request, name), getattr(config, name, None)):
+                if value is not None:
+                    return value
+            return getattr(defaults, name)
+
+        return SynthesisParams(
+            temperature=float(pick("temperature")),
+            top_k=int(pick("top_k")),
+            top_p=float(pick("top_p")),
+            repetition_penalty=float(pick("repetition_penalty")),
+            speed=float(pick("speed")),
+            seed=request.seed,
+        )

@@ -1,0 +1,28 @@
+"""Server settings: command-line flags override `EMOTTS_*` environment variables, which override defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from emotts.roles.model import ClipPolicy
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="EMOTTS_", env_file=".env", extra="ignore")
+
+    roles_dir: Path = Path("roles")
+    host: str = "127.0.0.1"  # the address chat apps already call
+    port: int = Field(default=9880, ge=0, le=65535)
+    engine: str = "preview"
+    workers: int = Field(default=2, ge=1, description="syntheses that run at once")
+    queue_size: int = Field(default=16, ge=0, description="requests that may wait for a worker before 503")
+    max_text_length: int = Field(default=2000, ge=1)
+    clip_policy: ClipPolicy = "first"
+    clip_seed: int | None = None
+    watch_roles: bool = True
+    sentence_pause: float = Field(default=0.25, ge=0.0, le=5.0, description="seconds between sentences")
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
