@@ -71,5 +71,5 @@ class Engine(Protocol):
     languages: frozenset[str]
 
     def synthesize(self, request: SynthesisRequest) -> Iterator[AudioChunk]:
-        """Yield audio for the request's segments in order (at least one chunk per segment)."""
+        """Yield audio for the non-blank segments in order; the last chunk of each has `segment_end` set."""
         ...
