@@ -49,6 +49,7 @@ class Problem:
     severity: Severity
     message: str
     path: Path | None = None
+    code: str = ""  # stable id for problems tools treat specially, e.g. "clip_duration" (see roles.clips)
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message
