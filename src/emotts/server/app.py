@@ -24,14 +24,14 @@ from emotts.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def build_state(settings: Settings) -> ServerState:
+def build_state(settings: Settings, engines: EngineSet | None = None) -> ServerState:
     """Load roles and prepare engines; raises EmottsError when the server cannot start."""
     root = settings.roles_dir
     if not root.is_dir():
         raise EmottsError(f"roles folder {root} does not exist; create it or pass --roles DIR")
     registry = RoleRegistry(root)
     registry.reload()
-    engines = EngineSet()
+    engines = engines or EngineSet()
     engines.validate(settings.engine)
     pipeline = SpeechPipeline(
         registry=registry,
@@ -46,12 +46,12 @@ def build_state(settings: Settings) -> ServerState:
     )
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, engines: EngineSet | None = None) -> FastAPI:
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        state = build_state(settings)
+        state = build_state(settings, engines)
         if state.watcher is not None:
             state.watcher.start()
         app.state.emotts = state
