@@ -65,7 +65,7 @@ class AudioChunk:
 
 
 class Engine(Protocol):
-    """A speech synthesizer. `synthesize` may be called from worker threads; engines serialize as they need."""
+    """A speech synthesizer. `synthesize` may run in several worker threads; engines serialize as needed."""
 
     name: str
     languages: frozenset[str]
