@@ -1,8 +1,7 @@
-"""Shared fixtures: role folders with generated clips, and a real uvicorn server on loopback."""
+"""Shared fixtures: a roles folder with generated clips, and a real uvicorn server on loopback."""
 
 from __future__ import annotations
 
-import json
 import socket
 import threading
 import time
@@ -11,54 +10,23 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
-import soundfile as sf
 import uvicorn
 
 from emotts.engines.registry import EngineSet
 from emotts.server.app import create_app
 from emotts.settings import Settings
 
+from role_folders import make_role
 
-def write_tone(
-    path: Path, seconds: float = 4.0, freq: float = 180.0, rate: int = 16000, channels: int = 1
-) -> Path:
-    """A voiced-like harmonic tone, so pitch trackers find `freq`."""
-    t = np.arange(int(seconds * rate)) / rate
-    wave = sum(np.sin(2 * np.pi * freq * k * t) / k for k in range(1, 5)) * 0.2
-    data = np.stack([wave] * channels, axis=1) if channels > 1 else wave
-    path.parent.mkdir(parents=True, exist_ok=True)
-    sf.write(path, data, rate, subtype="PCM_16")
-    return path
-
-
-def make_role(
-    root: Path,
-    name: str = "demo",
-    emotions: dict[str, str] | None = None,
-    **config: Any,
-) -> Path:
-    """A role folder: default clip, one clip per emotion (folder → transcript), config.json."""
-    folder = root / name
-    write_tone(folder / "default.wav", freq=170)
-    clips = (
-        {"中性": "今天天气不错。", "愤怒": "你怎么又迟到了", "高兴": "太好了我们出发吧"}
-        if emotions is None
-        else emotions
-    )
-    for index, (emotion, transcript) in enumerate(clips.items()):
-        write_tone(folder / "refAudio" / emotion / f"{transcript}.wav", freq=150 + 20 * index)
-    body = {"ref_audio": "default.wav", "ref_text": "这是默认的参考音频。", "ref_lang": "zh", **config}
-    (folder / "config.json").write_text(json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8")
-    return folder
+DEMO_CLIPS = {"中性": "今天天气不错。", "愤怒": "你怎么又迟到了", "高兴": "太好了我们出发吧"}
 
 
 @pytest.fixture
 def roles_dir(tmp_path: Path) -> Path:
     root = tmp_path / "roles"
-    make_role(root, "demo")
-    make_role(root, "other", emotions={"悲伤": "我好难过"})
+    make_role(root, "demo", DEMO_CLIPS)
+    make_role(root, "other", {"悲伤": "我好难过"})
     return root
 
 

@@ -24,12 +24,14 @@ DESIGN_DOC_EXAMPLE = """{
 """
 
 
-def write_wav(path: Path, seconds: float = 4.0, channels: int = 1) -> Path:
-    """A quiet 220 Hz sine of `seconds` at 16 kHz."""
+def write_wav(
+    path: Path, seconds: float = 4.0, channels: int = 1, freq: float = 220.0, rate: int = RATE
+) -> Path:
+    """A quiet harmonic tone (so pitch trackers find `freq`) of `seconds`, written as 16-bit WAV."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    t = np.arange(int(seconds * RATE)) / RATE
-    tone = 0.1 * np.sin(2 * np.pi * 220 * t)
-    sf.write(path, np.stack([tone] * channels, axis=1) if channels > 1 else tone, RATE)
+    t = np.arange(int(seconds * rate)) / rate
+    tone = sum(0.1 / k * np.sin(2 * np.pi * freq * k * t) for k in range(1, 5))
+    sf.write(path, np.stack([tone] * channels, axis=1) if channels > 1 else tone, rate, subtype="PCM_16")
     return path
 
 
@@ -42,10 +44,13 @@ def write_config(folder: Path, config: dict[str, Any] | str) -> Path:
     return path
 
 
-def make_role(root: Path, name: str, **overrides: Any) -> Path:
-    """A valid role `name` with a 4 s `ref.wav`; `overrides` replace or add config keys (None removes one)."""
+def make_role(root: Path, name: str, clips: dict[str, str] | None = None, **overrides: Any) -> Path:
+    """A valid role `name` with a 4 s `ref.wav` and `clips` (emotion folder → transcript) under refAudio/;
+    `overrides` replace or add config keys (None removes one)."""
     folder = root / name
     write_wav(folder / "ref.wav")
+    for index, (emotion, transcript) in enumerate((clips or {}).items()):
+        write_wav(folder / "refAudio" / emotion / f"{transcript}.wav", freq=150 + 20 * index)
     config = {"ref_audio": "ref.wav", "ref_text": "你好，我是测试角色。", "ref_lang": "zh"}
     config.update(overrides)
     write_config(folder, {key: value for key, value in config.items() if value is not None})

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import soundfile as sf
 
 from emotts.audio.pitch import median_f0
 from emotts.emotion.labels import EMOTIONS, NEUTRAL
@@ -17,14 +16,14 @@ from emotts.engines.preview.espeak import Espeak, shared_espeak
 from emotts.engines.preview.prosody import EMOTION_PROSODY, RATE_MAX, Prosody, prosody_for
 from emotts.errors import SynthesisError, UnknownLanguageError
 
+from role_folders import write_wav
+
 SENTENCE = "今天我终于拿到了那份工作，真是太不容易了。"
 
 
-def write_tone(path: Path, f0: float, seconds: float = 4.0, sample_rate: int = 24000) -> Path:
+def write_tone(path: Path, f0: float) -> Path:
     """A voice-like harmonic tone standing in for a reference clip of that pitch."""
-    t = np.arange(round(seconds * sample_rate)) / sample_rate
-    sf.write(path, 0.2 * sum(np.sin(2 * np.pi * f0 * k * t) / k for k in range(1, 7)), sample_rate)
-    return path
+    return write_wav(path, freq=f0, rate=24000)
 
 
 @pytest.fixture(scope="module")

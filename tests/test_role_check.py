@@ -11,6 +11,7 @@ from emotts.roles.clips import CLIP_DURATION
 from emotts.roles.loader import load_role
 from emotts.roles.registry import RoleRegistry
 from emotts.roles.scaffold import scaffold_role
+
 from role_folders import DESIGN_DOC_EXAMPLE, make_role, write_config, write_wav
 
 # --- check_roles -------------------------------------------------------------------------------------------

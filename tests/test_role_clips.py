@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from emotts.roles.clips import CLIP_DURATION, scan_clips
+
 from role_folders import write_wav
 
 

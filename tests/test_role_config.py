@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from emotts.roles.config import RoleLoadError, load_role_config, role_path
+
 from role_folders import DESIGN_DOC_EXAMPLE, write_config, write_wav
 
 VALID = {"ref_audio": "ref.wav", "ref_text": "你好", "ref_lang": "zh"}

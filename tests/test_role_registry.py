@@ -11,6 +11,7 @@ from emotts.errors import RoleConfigError, UnknownRoleError
 from emotts.roles.config import RoleLoadError
 from emotts.roles.loader import load_role
 from emotts.roles.registry import BrokenRoleError, RoleRegistry
+
 from role_folders import make_role, write_config, write_wav
 
 # --- load_role ---------------------------------------------------------------------------------------------

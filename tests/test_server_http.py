@@ -13,8 +13,9 @@ from urllib.parse import quote, unquote
 import httpx
 import soundfile as sf
 
-from conftest import make_role
+from conftest import DEMO_CLIPS
 from fake_engines import ToneEngine, engine_set
+from role_folders import make_role
 
 
 def _header(response: httpx.Response, name: str) -> list[str]:
@@ -90,7 +91,7 @@ def test_unknown_role_is_404_listing_valid_roles(live_server) -> None:
 
 
 def test_role_names_cannot_leave_the_roles_folder(live_server, roles_dir: Path) -> None:
-    make_role(roles_dir.parent, "outside")  # a valid role folder next to the roles root
+    make_role(roles_dir.parent, "outside", DEMO_CLIPS)  # a valid role folder next to the roles root
     url = live_server()
     for name in [
         "../outside",
@@ -152,7 +153,7 @@ def test_running_roles_and_emotion_routes(live_server) -> None:
     assert set(demo["emotions"]) == {"中性", "愤怒", "高兴"}
     assert "悲伤" in demo["missing_emotions"]
     assert {clip["path"] for clip in demo["clip_list"]} >= {"demo/refAudio/愤怒/你怎么又迟到了.wav"}
-    assert demo["config"]["ref_audio"] == "default.wav"
+    assert demo["config"]["ref_audio"] == "ref.wav"
     analysed = httpx.post(f"{url}/emotion", json={"text": "今天真是太开心了！哼，你怎么又迟到了！"}).json()
     assert analysed["classifier"] == "builtin"
     assert [s["emotion"] for s in analysed["sentences"]] == ["高兴", "愤怒"]
@@ -214,8 +215,8 @@ def test_engine_failure_is_500_without_traceback_and_server_keeps_serving(live_s
 
 def test_reload_picks_up_new_roles_and_keeps_last_good_version(live_server, roles_dir: Path) -> None:
     url = live_server(engines=engine_set(ToneEngine()))
-    make_role(roles_dir, "newcomer")
-    (roles_dir / "demo" / "config.json").write_text('{"ref_audio": "default.wav", "ref_', encoding="utf-8")
+    make_role(roles_dir, "newcomer", DEMO_CLIPS)
+    (roles_dir / "demo" / "config.json").write_text('{"ref_audio": "ref.wav", "ref_', encoding="utf-8")
     names = [role["name"] for role in httpx.post(f"{url}/roles/reload").json()["roles"]]
     assert "newcomer" in names
     demo = httpx.get(f"{url}/roles/demo").json()
@@ -227,7 +228,7 @@ def test_reload_picks_up_new_roles_and_keeps_last_good_version(live_server, role
 def test_role_folder_changes_reload_automatically(live_server, roles_dir: Path) -> None:
     url = live_server(engines=engine_set(ToneEngine()), watch_roles=True)
     time.sleep(0.5)  # let the watcher start
-    make_role(roles_dir, "watched")
+    make_role(roles_dir, "watched", DEMO_CLIPS)
     deadline = time.monotonic() + 15
     while "watched" not in [role["name"] for role in httpx.get(f"{url}/roles").json()["roles"]]:
         assert time.monotonic() < deadline, "the watcher did not reload the roles"

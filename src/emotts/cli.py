@@ -15,7 +15,6 @@ from emotts import __version__
 from emotts.errors import EmottsError
 
 console = Console()
-err_console = Console(stderr=True)
 
 ROLES_OPTION = click.option(
     "--roles",
@@ -32,7 +31,7 @@ def _setup_logging(level: str) -> None:
 
 
 def _fail(exc: Exception) -> None:
-    err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+    click.echo(f"error: {exc}", err=True)  # unwrapped, so paths and messages stay greppable
     sys.exit(1)
 
 
@@ -199,16 +198,24 @@ def roles_check(roles_dir: Path) -> None:
 
     results = check_roles(roles_dir)
     if not results:
-        err_console.print(f"no role folders found in {roles_dir}")
+        click.echo(f"no role folders found in {roles_dir}", err=True)
         sys.exit(1)
-    table = Table("role", "status", "severity", "problem", show_lines=True)
+    prefix = f"{roles_dir.resolve()}/"  # paths in messages are shown relative to the roles folder
+    table = Table("role", "status", "severity", show_lines=True)
+    table.add_column("problem", overflow="fold")
     for result in results:
         status = "[green]ok[/green]" if result.ok else "[red]broken[/red]"
         if not result.problems:
             table.add_row(result.name, status, "", "")
-        for problem in result.problems:
+        for index, problem in enumerate(result.problems):
             colour = "red" if problem.severity == "error" else "yellow"
-            table.add_row(result.name, status, f"[{colour}]{problem.severity}[/{colour}]", str(problem))
+            first = index == 0
+            table.add_row(
+                result.name if first else "",
+                status if first else "",
+                f"[{colour}]{problem.severity}[/{colour}]",
+                str(problem).replace(prefix, ""),
+            )
     console.print(table)
     broken = [result.name for result in results if not result.ok]
     console.print(f"{len(results) - len(broken)} of {len(results)} role(s) ok")
