@@ -76,7 +76,8 @@ def serve(
     """Run the HTTP server (role contract POST /tts, GET /running, /roles, /emotion)."""
     import uvicorn
 
-    from emotts.server.app import build_state, create_app
+    from emotts.engines.registry import EngineSet
+    from emotts.server.app import check_settings, create_app
     from emotts.settings import Settings
 
     _setup_logging(log_level)
@@ -91,7 +92,7 @@ def serve(
         log_level=log_level,
     )
     try:
-        build_state(settings).close()  # fail here, with a clear message, rather than inside uvicorn
+        check_settings(settings, EngineSet())  # fail here, with a clear message, rather than inside uvicorn
     except EmottsError as exc:
         _fail(exc)
     uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)

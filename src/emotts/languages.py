@@ -41,10 +41,12 @@ def base_language(code: str) -> str:
 
 def detect_language(text: str) -> str:
     """A cheap script-based guess used when a text's language is 'auto'."""
-    if _KANA.search(text):
+    kana, han = len(_KANA.findall(text)), len(_CJK.findall(text))
+    # Japanese mixes in many kana; Chinese chat borrows the odd の or ぇ, which must not flip it.
+    if kana and kana >= 0.15 * (kana + han):
         return "ja"
     if _HANGUL.search(text):
         return "ko"
-    if _CJK.search(text):
+    if han:
         return "zh"
     return "en"

@@ -24,15 +24,19 @@ from emotts.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def build_state(settings: Settings, engines: EngineSet | None = None) -> ServerState:
-    """Load roles and prepare engines; raises EmottsError when the server cannot start."""
-    root = settings.roles_dir
-    if not root.is_dir():
-        raise EmottsError(f"roles folder {root} does not exist; create it or pass --roles DIR")
-    registry = RoleRegistry(root)
-    registry.reload()
-    engines = engines or EngineSet()
+def check_settings(settings: Settings, engines: EngineSet) -> None:
+    """Raise EmottsError when the server cannot start with these settings."""
+    if not settings.roles_dir.is_dir():
+        raise EmottsError(f"roles folder {settings.roles_dir} does not exist; create it or pass --roles DIR")
     engines.validate(settings.engine)
+
+
+def build_state(settings: Settings, engines: EngineSet | None = None) -> ServerState:
+    """Load roles and prepare engines."""
+    engines = engines or EngineSet()
+    check_settings(settings, engines)
+    registry = RoleRegistry(settings.roles_dir)
+    registry.reload()
     pipeline = SpeechPipeline(
         registry=registry,
         engines=engines,
