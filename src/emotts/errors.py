@@ -10,37 +10,34 @@ class EmottsError(Exception):
     """Base class: the message is safe to show to a user or an HTTP client."""
 
 
-def _listing(valid: Iterable[str]) -> str:
-    names = sorted(valid)
-    return ", ".join(names) if names else "(none)"
+class UnknownChoiceError(EmottsError, ValueError):
+    """A name that is not one of the valid choices; the message lists them."""
 
+    kind = "value"
+    keep_order = False  # emotions are listed in id order, everything else alphabetically
 
-class UnknownRoleError(EmottsError, LookupError):
     def __init__(self, name: str, valid: Iterable[str]) -> None:
         self.name = name
-        self.valid = sorted(valid)
-        super().__init__(f"unknown role {name!r}; valid roles: {_listing(self.valid)}")
+        self.valid = list(valid) if self.keep_order else sorted(valid)
+        listing = ", ".join(self.valid) if self.valid else "(none)"
+        super().__init__(f"unknown {self.kind} {name!r}; valid {self.kind}s: {listing}")
 
 
-class UnknownEmotionError(EmottsError, ValueError):
-    def __init__(self, name: str, valid: Iterable[str]) -> None:
-        self.name = name
-        self.valid = list(valid)
-        super().__init__(f"unknown emotion {name!r}; valid emotions: {', '.join(self.valid)}")
+class UnknownRoleError(UnknownChoiceError, LookupError):
+    kind = "role"
 
 
-class UnknownLanguageError(EmottsError, ValueError):
-    def __init__(self, name: str, valid: Iterable[str]) -> None:
-        self.name = name
-        self.valid = sorted(valid)
-        super().__init__(f"unknown language {name!r}; valid languages: {_listing(self.valid)}")
+class UnknownEmotionError(UnknownChoiceError):
+    kind = "emotion"
+    keep_order = True
 
 
-class UnknownEngineError(EmottsError, ValueError):
-    def __init__(self, name: str, valid: Iterable[str]) -> None:
-        self.name = name
-        self.valid = sorted(valid)
-        super().__init__(f"unknown engine {name!r}; valid engines: {_listing(self.valid)}")
+class UnknownLanguageError(UnknownChoiceError):
+    kind = "language"
+
+
+class UnknownEngineError(UnknownChoiceError):
+    kind = "engine"
 
 
 class RoleConfigError(EmottsError):
