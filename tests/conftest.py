@@ -1,4 +1,4 @@
-"""Shared fixtures: a roles folder with generated clips, and a real uvicorn server on loopback."""
+"""Shared fixtures: a roles folder with generated clips, a real uvicorn server on loopback, tiny BERTs."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import uvicorn
@@ -18,6 +18,9 @@ from emotts.server.app import create_app
 from emotts.settings import Settings
 
 from role_folders import make_role
+
+if TYPE_CHECKING:
+    from bert_models import TinyBert
 
 DEMO_CLIPS = {"中性": "今天天气不错。", "愤怒": "你怎么又迟到了", "高兴": "太好了我们出发吧"}
 
@@ -79,3 +82,15 @@ def live_server(roles_dir: Path) -> Iterator[ServerFactory]:
     yield start
     for context in reversed(stack):
         context.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def tiny_bert(tmp_path_factory: pytest.TempPathFactory) -> TinyBert:
+    """Tiny random BERT models (see bert_models), built once per test run."""
+    import torch
+
+    from bert_models import build_tiny_bert  # imported here: torch loads only when a test needs a model
+
+    # Tiny models gain nothing from threads, and on a busy machine spinning threads stall each step 40x.
+    torch.set_num_threads(1)
+    return build_tiny_bert(tmp_path_factory.mktemp("tiny_bert"))

@@ -1,9 +1,11 @@
-"""The `emotts` command: serve roles over HTTP, speak a line, check and scaffold role folders."""
+"""The `emotts` command: serve roles over HTTP, speak a line, check and scaffold role folders, and train
+and score emotion classifiers."""
 
 from __future__ import annotations
 
 import json
 import logging
+import statistics
 import sys
 from pathlib import Path
 
@@ -12,6 +14,9 @@ from rich.console import Console
 from rich.table import Table
 
 from emotts import __version__
+from emotts.emotion.classifier import EmotionClassifier
+from emotts.emotion.metrics import print_report
+from emotts.emotion.training.settings import TrainSettings
 from emotts.errors import EmottsError
 
 console = Console()
@@ -275,3 +280,216 @@ def emotion(text: str, role: str | None, roles_dir: Path, as_json: bool) -> None
             s.text, s.emotion, str(s.source), f"{s.confidence:.2f}" if s.confidence is not None else ""
         )
     console.print(table)
+
+
+_TRAIN = TrainSettings()  # the defaults shown in --help
+
+
+@main.command("train-emotion")
+@click.argument("data", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--base-model",
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Local folder of the model to fine-tune (config.json, weights, vocab.txt), e.g. a downloaded "
+    "bert-base-chinese. Nothing is downloaded.",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to save the model in; copy it to roles/<name>/BERT/ to give a role its classifier.",
+)
+@click.option(
+    "--folds",
+    default=_TRAIN.folds,
+    show_default=True,
+    type=click.IntRange(min=2),
+    help="Cross-validation folds; each label's lines are spread evenly over them.",
+)
+@click.option(
+    "--epochs",
+    default=_TRAIN.epochs,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Most epochs per fold; early stopping usually ends sooner.",
+)
+@click.option(
+    "--batch-size",
+    default=_TRAIN.batch_size,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Lines per training step.",
+)
+@click.option(
+    "--lr",
+    default=_TRAIN.lr,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Peak learning rate of AdamW: linear warm-up over the first 10% of steps, then linear decay.",
+)
+@click.option(
+    "--seed",
+    default=_TRAIN.seed,
+    show_default=True,
+    type=int,
+    help="Seed of the split, the augmentation, the shuffling and the new classification head.",
+)
+@click.option(
+    "--max-length",
+    default=_TRAIN.max_length,
+    show_default=True,
+    type=click.IntRange(8, 512),
+    help="Tokens per line; longer lines are cut.",
+)
+@click.option(
+    "--patience",
+    default=_TRAIN.patience,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Epochs without a better validation macro-F1 before a fold stops.",
+)
+@click.option(
+    "--variants",
+    default=_TRAIN.variants,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Augmented variants per training line (other ending, punctuation width, an interjection); 0: none.",
+)
+@click.option("--device", default=None, help="cpu, cuda, cuda:1…  [default: the GPU when there is one]")
+def train_emotion(
+    data: Path,
+    base_model: Path,
+    out: Path,
+    folds: int,
+    epochs: int,
+    batch_size: int,
+    lr: float,
+    seed: int,
+    max_length: int,
+    patience: int,
+    variants: int,
+    device: str | None,
+) -> None:
+    """Fine-tune a BERT model on labelled lines into a role's emotion classifier.
+
+    DATA is a .jsonl or .csv file with `text` and `label` (an id 0-14, a label such as 愤怒, or its English
+    name); every label used needs at least 5 lines. The lines are split into stratified folds first and only
+    the training folds are augmented, so no variant of a validation line is trained on. Each fold trains with
+    early stopping on validation macro-F1; the metrics of every fold, their mean and the confusion matrix
+    are printed. Then one model trains on all the lines for the folds' mean best epoch count and is saved to
+    --out with a config.json naming the labels and model_config.json (settings, data, metrics).
+    """
+    try:
+        from emotts.emotion.training.bert_trainer import SUMMARY_METRICS, FoldResult, train_emotion_model
+    except ImportError as exc:
+        _fail(EmottsError(f"{exc}; train-emotion needs torch and the bert extra: pip install 'emotts[bert]'"))
+
+    _setup_logging("warning")
+
+    def show_fold(fold: FoldResult) -> None:
+        report = fold.report
+        console.print(
+            f"fold {fold.fold}: best epoch {fold.best_epoch} of {fold.epochs_run}, accuracy "
+            f"{report.accuracy:.3f}, macro-F1 {report.macro_f1:.3f} ({report.n} validation lines)"
+        )
+
+    settings = TrainSettings(
+        folds=folds,
+        epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        seed=seed,
+        max_length=max_length,
+        patience=patience,
+        variants=variants,
+        device=device,
+    )
+    try:
+        result = train_emotion_model(data, base_model, out, settings, on_fold=show_fold)
+    except EmottsError as exc:
+        _fail(exc)
+    table = Table("fold", "best epoch", "lines", "accuracy", "macro-F1", "weighted-F1", title="folds")
+    for fold in result.folds:
+        report = fold.report
+        table.add_row(
+            str(fold.fold),
+            str(fold.best_epoch),
+            str(report.n),
+            f"{report.accuracy:.3f}",
+            f"{report.macro_f1:.3f}",
+            f"{report.weighted_f1:.3f}",
+        )
+    table.add_row(
+        "mean ± sd",
+        f"{statistics.fmean(fold.best_epoch for fold in result.folds):.1f}",
+        str(result.out_of_fold.n),
+        *(f"{result.mean(metric):.3f} ± {result.stdev(metric):.3f}" for metric in SUMMARY_METRICS),
+        style="bold",
+    )
+    console.print(table)
+    print_report(result.out_of_fold, console, title="all validation folds together")
+    console.print(f"trained on all lines for {result.final_epochs} epoch(s); saved to {out}")
+
+
+@main.command("eval-emotion")
+@click.argument("data", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--role", "-r", default=None, help="Score this role's classifier (BERT/, else the built-in).")
+@ROLES_OPTION
+@click.option(
+    "--model",
+    "model_dir",
+    default=None,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Score the BERT model in this folder.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
+def eval_emotion(
+    data: Path, role: str | None, roles_dir: Path, model_dir: Path | None, as_json: bool
+) -> None:
+    """Score an emotion classifier on labelled lines: accuracy, macro-F1, per label and confusion matrix.
+
+    DATA is a .jsonl or .csv file with `text` and `label`. The built-in classifier is scored unless --role
+    or --model names another. Each line counts the classifier's top label, without a role's threshold.
+    --json prints {"classifier", "n", "accuracy", "macro_f1", "weighted_f1", per-label scores, "confusion"}.
+    """
+    from emotts.emotion.training.dataset import load_examples
+    from emotts.emotion.training.evaluate import evaluate
+
+    if role and model_dir:
+        raise click.UsageError("give --role or --model, not both")
+    _setup_logging("warning")
+    try:
+        examples = load_examples(data)
+        classifier = _scored_classifier(role, roles_dir, model_dir)
+        report = evaluate(classifier, examples)
+    except EmottsError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps({"classifier": classifier.name, **report.to_dict()}, ensure_ascii=False))
+        return
+    print_report(report, console, title=f"{classifier.name} on {data}")
+
+
+def _scored_classifier(role: str | None, roles_dir: Path, model_dir: Path | None) -> EmotionClassifier:
+    """The classifier `eval-emotion` scores; a BERT model that does not load is an error, not a fallback."""
+    from emotts.emotion.bert import BertEmotionClassifier
+    from emotts.emotion.builtin import BuiltinClassifier
+    from emotts.emotion.provider import ClassifierProvider
+    from emotts.roles.registry import RoleRegistry
+
+    if model_dir is not None:
+        model = BertEmotionClassifier(model_dir)
+        model.load()
+        return model
+    builtin = BuiltinClassifier()
+    if role is None:
+        return builtin
+    registry = RoleRegistry(roles_dir)
+    registry.reload()
+    provider = ClassifierProvider(builtin)
+    found = registry.get(role)
+    failure = provider.failure(found)
+    if failure:
+        raise EmottsError(failure)
+    return provider.for_role(found)

@@ -12,6 +12,7 @@ import numpy as np
 from emotts.emotion.builtin import BuiltinClassifier
 from emotts.emotion.classifier import EmotionClassifier
 from emotts.emotion.decide import SentenceEmotion, decide_emotions
+from emotts.emotion.provider import ClassifierProvider
 from emotts.engines.base import AudioChunk, Engine, SynthesisParams, SynthesisRequest
 from emotts.engines.registry import EngineSet
 from emotts.errors import EmottsError
@@ -88,12 +89,12 @@ class SpeechPipeline:
     engines: EngineSet
     default_engine: str = "preview"
     selector: ClipSelector = field(default_factory=ClipSelector)
-    classifier: EmotionClassifier = field(default_factory=BuiltinClassifier)
+    classifiers: ClassifierProvider = field(default_factory=lambda: ClassifierProvider(BuiltinClassifier()))
     sentence_pause: float = 0.25  # seconds of silence between sentences
 
     def classifier_for(self, role: Role | None) -> EmotionClassifier:
-        """The classifier that judges a role's text (the built-in one until roles bring their own)."""
-        return self.classifier
+        """The classifier for a role's text: its BERT model if it has one that loads, else the built-in."""
+        return self.classifiers.for_role(role)
 
     def analyze(
         self, text: str, role: Role | None = None, emotion: str | None = None, mode: EmotionMode | None = None

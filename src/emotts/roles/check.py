@@ -1,7 +1,8 @@
 """`emotts roles check`: every problem of every role folder, judged by what GPT-SoVITS will accept.
 
 The check is stricter than serving: clips GPT-SoVITS refuses for their length (code CLIP_DURATION) are
-warnings on a served role, since the preview engine uses them, but errors here.
+warnings on a served role, since the preview engine uses them, but errors here; and a role's BERT classifier
+is loaded, which serving does only when the role first speaks, so a model that cannot load is an error here.
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from emotts.emotion.bert import BertEmotionClassifier, ClassifierLoadError  # imports torch only to load
 from emotts.errors import RoleConfigError
 from emotts.roles.clips import CLIP_DURATION
 from emotts.roles.config import RoleLoadError
 from emotts.roles.loader import load_role
-from emotts.roles.model import Problem
+from emotts.roles.model import Problem, Role
 from emotts.roles.registry import role_folders
 
 log = logging.getLogger(__name__)
@@ -43,7 +45,8 @@ def check_roles(root: Path) -> list[RoleCheck]:
 
 def check_role(folder: Path) -> RoleCheck:
     try:
-        problems = list(load_role(folder).problems)
+        role = load_role(folder)
+        problems = [*role.problems, *_classifier_problems(role)]
     except RoleLoadError as exc:
         problems = list(exc.problems)
     except OSError as exc:  # e.g. a folder without read permission: report it and check the other roles
@@ -51,6 +54,17 @@ def check_role(folder: Path) -> RoleCheck:
     problems = [_strict(problem) for problem in problems]
     log.debug("checked role %s: %d problem(s)", folder.name, len(problems))
     return RoleCheck(folder.name, folder, problems)
+
+
+def _classifier_problems(role: Role) -> list[Problem]:
+    if role.bert_dir is None:
+        return []
+    try:
+        BertEmotionClassifier(role.bert_dir, device="cpu").load()  # whether it loads; no GPU needed
+    except ClassifierLoadError as exc:
+        message = f"emotion classifier cannot be loaded ({exc.reason}); the built-in one is used instead"
+        return [Problem("error", message, exc.folder)]
+    return []
 
 
 def _strict(problem: Problem) -> Problem:

@@ -94,6 +94,12 @@ class RoleSummary(BaseModel):
 
 class RoleDetail(RoleSummary):
     config: dict[str, Any] | None = None
+    classifier: str | None = Field(
+        default=None, description='the emotion classifier the role uses: "builtin" or "bert:<folder>"'
+    )
+    classifier_error: str | None = Field(
+        default=None, description="why the role's BERT classifier cannot be loaded (builtin is used instead)"
+    )
     default_reference: ClipBody | None = None
     missing_emotions: list[str] = []
     clip_list: list[ClipBody] = []

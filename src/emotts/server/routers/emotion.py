@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
 from emotts.emotion.labels import ENGLISH, emotion_id
+from emotts.server.paths import public_text
 from emotts.server.routers.tts import check_text
 from emotts.server.schemas import EmotionRequest, EmotionResponse, ErrorBody, SentenceEmotionBody
 from emotts.server.state import State
@@ -21,7 +22,7 @@ async def analyze_emotion(body: EmotionRequest, state: State) -> EmotionResponse
     # Off the event loop: a role's BERT classifier can take a while.
     sentences = await run_in_threadpool(pipeline.analyze, text, role, None, body.emotion_mode)
     return EmotionResponse(
-        classifier=pipeline.classifier_for(role).name,
+        classifier=public_text(pipeline.classifier_for(role).name, state.registry.root),
         sentences=[
             SentenceEmotionBody(
                 text=sentence.text,

@@ -5,13 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
 
 from emotts.emotion.labels import EMOTIONS
 from emotts.engines.base import Reference
 from emotts.errors import UnknownRoleError
+from emotts.pipeline import SpeechPipeline
 from emotts.roles.model import Role
 from emotts.roles.registry import RoleStatus
-from emotts.server.paths import public_path
+from emotts.server.paths import public_path, public_text
 from emotts.server.schemas import ClipBody, ErrorBody, ProblemBody, RoleDetail, RolesResponse, RoleSummary
 from emotts.server.state import ServerState, State
 
@@ -45,14 +47,18 @@ def _summary(status: RoleStatus) -> RoleSummary:
     )
 
 
-def _detail(status: RoleStatus, root: Path) -> RoleDetail:
+def _detail(status: RoleStatus, root: Path, pipeline: SpeechPipeline) -> RoleDetail:
+    """Loads the role's BERT classifier if that was not tried yet, to say whether it works."""
     role: Role | None = status.role
     summary = _summary(status)
     if role is None:
         return RoleDetail(**summary.model_dump())
+    error = pipeline.classifiers.failure(role)
     return RoleDetail(
         **summary.model_dump(),
         config=role.config.model_dump(exclude_none=True),
+        classifier=public_text(pipeline.classifier_for(role).name, root),
+        classifier_error=public_text(error, root) if error else None,
         default_reference=_clip(role.default_reference, "default", None, None, root),
         missing_emotions=[emotion for emotion in EMOTIONS if emotion not in role.emotions],
         clip_list=[
@@ -87,7 +93,8 @@ async def list_roles(state: State) -> RolesResponse:
 
 @router.get("/{name}", response_model=RoleDetail, responses={404: {"model": ErrorBody}})
 async def get_role(name: str, state: State) -> RoleDetail:
-    return _detail(_find(state, name), state.registry.root)
+    # Off the event loop: the first look at a role may load its BERT classifier.
+    return await run_in_threadpool(_detail, _find(state, name), state.registry.root, state.pipeline)
 
 
 @router.post("/reload", response_model=RolesResponse)
