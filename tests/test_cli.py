@@ -6,6 +6,7 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 import soundfile as sf
 from click.testing import CliRunner
 
@@ -97,3 +98,28 @@ def test_help_explains_every_command() -> None:
     for args in (["--help"], ["serve", "--help"], ["say", "--help"], ["roles", "check", "--help"]):
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 0 and "Usage:" in result.output
+
+
+FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "gptsovits"
+
+
+def test_gsv_inspect_reports_version_and_lora_rank() -> None:
+    if not FIXTURES.is_dir():
+        pytest.skip(f"GPT-SoVITS fixtures not found at {FIXTURES}")
+    result = CliRunner().invoke(
+        main, ["gsv", "inspect", str(FIXTURES / "models" / "v4" / "sovits.pth"), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["kind"] == "sovits" and summary["version"] == "v4" and summary["lora_rank"] == 4
+    table = CliRunner(env={"COLUMNS": "200"}).invoke(
+        main, ["gsv", "inspect", str(FIXTURES / "models" / "v2" / "gpt.ckpt")]
+    )
+    assert table.exit_code == 0 and "gpt" in table.output and "early_stop_num" in table.output
+
+
+def test_gsv_inspect_names_a_file_that_is_not_a_checkpoint(tmp_path: Path) -> None:
+    bogus = tmp_path / "bogus.pth"
+    bogus.write_bytes(b"not a checkpoint")
+    result = CliRunner().invoke(main, ["gsv", "inspect", str(bogus)])
+    assert result.exit_code == 1 and "bogus.pth" in result.output and "Traceback" not in result.output

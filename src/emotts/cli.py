@@ -493,3 +493,32 @@ def _scored_classifier(role: str | None, roles_dir: Path, model_dir: Path | None
     if failure:
         raise EmottsError(failure)
     return provider.for_role(found)
+
+
+@main.group()
+def gsv() -> None:
+    """Inspect GPT-SoVITS model files."""
+
+
+@gsv.command("inspect")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def gsv_inspect(file: Path, as_json: bool) -> None:
+    """Show the kind (GPT or SoVITS), detected version, hyper-parameters and LoRA rank of FILE."""
+    from emotts.engines.gptsovits.checkpoints import inspect_checkpoint
+
+    try:
+        summary = inspect_checkpoint(file).to_dict()
+    except EmottsError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False))
+        return
+    table = Table("field", "value", title=str(file))
+    for key, value in summary.items():
+        if key == "hparams":
+            for name, setting in value.items():
+                table.add_row(f"  {name}", str(setting))
+        elif key != "path":
+            table.add_row(key, str(value))
+    console.print(table)
