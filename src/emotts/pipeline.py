@@ -11,7 +11,7 @@ import numpy as np
 
 from emotts.emotion.builtin import BuiltinClassifier
 from emotts.emotion.classifier import EmotionClassifier
-from emotts.emotion.decide import SentenceEmotion, decide_emotions
+from emotts.emotion.decide import DEFAULT_THRESHOLD, SentenceEmotion, decide_emotions
 from emotts.emotion.provider import ClassifierProvider
 from emotts.engines.base import AudioChunk, Engine, SynthesisParams, SynthesisRequest
 from emotts.engines.registry import EngineSet
@@ -99,7 +99,7 @@ class SpeechPipeline:
     def analyze(
         self, text: str, role: Role | None = None, emotion: str | None = None, mode: EmotionMode | None = None
     ) -> list[SentenceEmotion]:
-        threshold = role.config.emotion_threshold if role else 0.35
+        threshold = role.config.emotion_threshold if role else DEFAULT_THRESHOLD
         return decide_emotions(
             text, requested=emotion, classifier=self.classifier_for(role), threshold=threshold, mode=mode
         )

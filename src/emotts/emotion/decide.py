@@ -17,6 +17,10 @@ from emotts.text.sentences import speakable_length
 _FRAGMENT_LENGTH = 3
 
 
+# Below this confidence a classifier's label is not trusted and the sentence is spoken 中性.
+DEFAULT_THRESHOLD = 0.35
+
+
 class EmotionSource(StrEnum):
     REQUEST = "request"  # the client asked for it
     TAG = "tag"  # an inline tag such as [开心]
@@ -42,7 +46,7 @@ def decide_emotions(
     *,
     requested: str | None = None,
     classifier: EmotionClassifier | None = None,
-    threshold: float = 0.35,
+    threshold: float = DEFAULT_THRESHOLD,
     mode: Literal["sentence", "whole"] | None = None,
 ) -> list[SentenceEmotion]:
     """One decision per sentence (mode "sentence", the default) or one for the whole text ("whole").

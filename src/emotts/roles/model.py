@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from emotts.emotion.decide import DEFAULT_THRESHOLD
 from emotts.engines.base import Reference, VoiceModel
 
 ClipPolicy = Literal["first", "round_robin", "random"]
@@ -29,7 +30,7 @@ class RoleConfig(BaseModel):
     # emotts extensions
     engine: str | None = None
     text_lang: str | None = None
-    emotion_threshold: float = Field(default=0.35, ge=0.0, le=1.0)
+    emotion_threshold: float = Field(default=DEFAULT_THRESHOLD, ge=0.0, le=1.0)
     clip_policy: ClipPolicy | None = None
     clip_seed: int | None = None
     temperature: float | None = Field(default=None, gt=0.0)
