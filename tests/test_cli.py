@@ -6,12 +6,12 @@ import io
 import json
 from pathlib import Path
 
-import pytest
 import soundfile as sf
 from click.testing import CliRunner
 
 from emotts.cli import main
 
+from gsv_fixtures import FIXTURES, needs_fixtures
 from role_folders import DESIGN_DOC_EXAMPLE, write_config, write_wav
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "roles"
@@ -100,12 +100,8 @@ def test_help_explains_every_command() -> None:
         assert result.exit_code == 0 and "Usage:" in result.output
 
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "gptsovits"
-
-
+@needs_fixtures
 def test_gsv_inspect_reports_version_and_lora_rank() -> None:
-    if not FIXTURES.is_dir():
-        pytest.skip(f"GPT-SoVITS fixtures not found at {FIXTURES}")
     result = CliRunner().invoke(
         main, ["gsv", "inspect", str(FIXTURES / "models" / "v4" / "sovits.pth"), "--json"]
     )

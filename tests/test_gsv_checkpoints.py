@@ -28,24 +28,8 @@ from emotts.engines.gptsovits import (
 )
 from emotts.errors import EmottsError
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "gptsovits"
-VERSIONS = ["v1", "v2", "v2Pro", "v2ProPlus", "v4"]
-needs_fixtures = pytest.mark.skipif(
-    not FIXTURES.is_dir(), reason=f"GPT-SoVITS fixtures not found at {FIXTURES}"
-)
+from gsv_fixtures import FIXTURES, TINY_GPT, VERSIONS, needs_fixtures
 
-TINY_GPT = GptHParams(
-    vocab_size=33,
-    phoneme_vocab_size=20,
-    embedding_dim=16,
-    hidden_dim=16,
-    n_head=2,
-    n_layer=2,
-    ffn_dim=64,
-    bert_dim=8,
-    eos=32,
-    max_sec=1.3,
-)
 S2_CONFIG: dict[str, Any] = {
     "data": {
         "sampling_rate": 32000,

@@ -3,33 +3,18 @@ batched decoding, stop rules and the sampling function."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from dataclasses import replace
 
 import numpy as np
 import pytest
 import torch
 
-from emotts.engines.gptsovits import GptHParams, T2SResult, Text2Semantic, load_t2s, sample_next
+from emotts.engines.gptsovits import T2SResult, Text2Semantic, load_t2s, sample_next
 from emotts.engines.gptsovits.t2s import KVCache
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "gptsovits"
-VERSIONS = ["v1", "v2", "v2Pro", "v2ProPlus", "v4"]
-needs_fixtures = pytest.mark.skipif(
-    not FIXTURES.is_dir(), reason=f"GPT-SoVITS fixtures not found at {FIXTURES}"
-)
+from gsv_fixtures import FIXTURES, TINY_GPT, VERSIONS, needs_fixtures
 
-TINY = GptHParams(
-    vocab_size=33,
-    phoneme_vocab_size=20,
-    embedding_dim=16,
-    hidden_dim=16,
-    n_head=2,
-    n_layer=2,
-    ffn_dim=64,
-    bert_dim=8,
-    eos=32,
-    max_sec=1.0,
-)
+TINY = replace(TINY_GPT, max_sec=1.0)
 
 
 def tiny_model(seed: int = 0) -> Text2Semantic:

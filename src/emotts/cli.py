@@ -18,6 +18,7 @@ from emotts.emotion.classifier import EmotionClassifier
 from emotts.emotion.metrics import print_report
 from emotts.emotion.training.settings import TrainSettings
 from emotts.errors import EmottsError
+from emotts.roles.registry import RoleRegistry
 
 console = Console()
 
@@ -33,6 +34,14 @@ ROLES_OPTION = click.option(
 
 def _setup_logging(level: str) -> None:
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _load_roles(roles_dir: Path) -> RoleRegistry:
+    if not roles_dir.is_dir():
+        raise EmottsError(f"roles folder {roles_dir} does not exist; pass --roles DIR")
+    registry = RoleRegistry(roles_dir)
+    registry.reload()
+    return registry
 
 
 def _fail(exc: Exception) -> None:
@@ -160,14 +169,9 @@ def _say_local(
     from emotts.audio.encode import encode
     from emotts.engines.registry import EngineSet
     from emotts.pipeline import SpeechInput, SpeechPipeline
-    from emotts.roles.registry import RoleRegistry
     from emotts.server.paths import public_path
 
-    if not roles_dir.is_dir():
-        raise EmottsError(f"roles folder {roles_dir} does not exist; pass --roles DIR")
-    registry = RoleRegistry(roles_dir)
-    registry.reload()
-    pipeline = SpeechPipeline(registry=registry, engines=EngineSet(), default_engine=engine)
+    pipeline = SpeechPipeline(registry=_load_roles(roles_dir), engines=EngineSet(), default_engine=engine)
     speech = pipeline.speak(SpeechInput(text=text, role=role, emotion=emotion, language=lang, speed=speed))
     rows = [
         (s.text, s.emotion, str(s.source), public_path(part.choice.reference.audio_path, roles_dir))
@@ -201,12 +205,12 @@ def roles() -> None:
 def roles_check(roles_dir: Path) -> None:
     """Report, role by role, what is wrong in ROLES_DIR. Exits 1 if any role has errors."""
     from emotts.roles.check import check_roles
+    from emotts.server.paths import public_text
 
     results = check_roles(roles_dir)
     if not results:
         click.echo(f"no role folders found in {roles_dir}", err=True)
         sys.exit(1)
-    prefix = f"{roles_dir.resolve()}/"  # paths in messages are shown relative to the roles folder
     table = Table("role", "status", "severity", show_lines=True)
     table.add_column("problem", overflow="fold")
     for result in results:
@@ -220,7 +224,7 @@ def roles_check(roles_dir: Path) -> None:
                 result.name if first else "",
                 status if first else "",
                 f"[{colour}]{problem.severity}[/{colour}]",
-                str(problem).replace(prefix, ""),
+                public_text(str(problem), roles_dir),
             )
     console.print(table)
     broken = [result.name for result in results if not result.ok]
@@ -256,13 +260,10 @@ def emotion(text: str, role: str | None, roles_dir: Path, as_json: bool) -> None
     """Show the emotion emotts finds in each sentence of TEXT."""
     from emotts.engines.registry import EngineSet
     from emotts.pipeline import SpeechPipeline
-    from emotts.roles.registry import RoleRegistry
 
     _setup_logging("warning")
     try:
-        registry = RoleRegistry(roles_dir)
-        if role:
-            registry.reload()
+        registry = _load_roles(roles_dir) if role else RoleRegistry(roles_dir)
         pipeline = SpeechPipeline(registry=registry, engines=EngineSet())
         sentences = pipeline.analyze(text, registry.get(role) if role else None)
     except EmottsError as exc:
@@ -476,7 +477,6 @@ def _scored_classifier(role: str | None, roles_dir: Path, model_dir: Path | None
     from emotts.emotion.bert import BertEmotionClassifier
     from emotts.emotion.builtin import BuiltinClassifier
     from emotts.emotion.provider import ClassifierProvider
-    from emotts.roles.registry import RoleRegistry
 
     if model_dir is not None:
         model = BertEmotionClassifier(model_dir)
@@ -485,10 +485,8 @@ def _scored_classifier(role: str | None, roles_dir: Path, model_dir: Path | None
     builtin = BuiltinClassifier()
     if role is None:
         return builtin
-    registry = RoleRegistry(roles_dir)
-    registry.reload()
     provider = ClassifierProvider(builtin)
-    found = registry.get(role)
+    found = _load_roles(roles_dir).get(role)
     failure = provider.failure(found)
     if failure:
         raise EmottsError(failure)
