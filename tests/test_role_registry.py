@@ -218,3 +218,17 @@ def test_concurrent_reload_and_get(tmp_path: Path) -> None:
         thread.join()
     assert errors == []
     assert registry.get("b").name == "b"
+
+
+def test_default_folder_symlinked_outside_the_role_is_ignored_with_an_error(tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    folder = make_role(tmp_path / "roles", "linked")
+    (folder / "BERT").symlink_to(outside, target_is_directory=True)
+    registry = RoleRegistry(tmp_path / "roles")
+    registry.reload()
+    role = registry.get("linked")
+    assert role.bert_dir is None
+    assert any(
+        p.severity == "error" and "BERTmodel" in p.message and "outside" in p.message for p in role.problems
+    )

@@ -77,8 +77,14 @@ def _voice(folder: Path, config: RoleConfig, config_path: Path) -> tuple[VoiceMo
 def _optional_folder(
     folder: Path, config: RoleConfig, key: str, config_path: Path
 ) -> tuple[Path | None, list[Problem]]:
-    """The folder named by `key` if it exists; a warning only when config.json names it explicitly."""
-    path = role_path(folder, getattr(config, key))
+    """The folder named by `key` if it exists; a warning only when config.json names it explicitly.
+
+    The default folders (BERT/, refAudio/) are not checked with the config, so a symlink leading out of the
+    role is caught here: it is ignored, with an error, rather than failing the whole role."""
+    try:
+        path = role_path(folder, getattr(config, key))
+    except ValueError as exc:
+        return None, [Problem("error", f"key {key!r}: {exc}", config_path)]
     if path.is_dir():
         return path, []
     if key not in config.model_fields_set and not path.exists():
