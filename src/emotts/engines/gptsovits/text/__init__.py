@@ -1,0 +1,1 @@
+"""The GPT-SoVITS text frontend: text → phone ids (+ word2ph) per language, segmentation and BERT features."""
