@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Literal
 
 import numpy as np
@@ -13,11 +13,19 @@ from emotts.emotion.builtin import BuiltinClassifier
 from emotts.emotion.classifier import EmotionClassifier
 from emotts.emotion.decide import DEFAULT_THRESHOLD, SentenceEmotion, decide_emotions
 from emotts.emotion.provider import ClassifierProvider
-from emotts.engines.base import AudioChunk, Engine, SynthesisParams, SynthesisRequest
+from emotts.engines.base import (
+    AudioChunk,
+    Engine,
+    Reference,
+    StreamingMode,
+    SynthesisParams,
+    SynthesisRequest,
+    VoiceModel,
+)
 from emotts.engines.registry import EngineSet
 from emotts.errors import EmottsError
 from emotts.languages import normalize_language
-from emotts.roles.model import Role
+from emotts.roles.model import Role, RoleConfig
 from emotts.roles.registry import RoleRegistry
 from emotts.roles.selection import ClipSelector, ReferenceChoice
 
@@ -32,19 +40,33 @@ class EmptyTextError(EmottsError, ValueError):
 
 @dataclass(frozen=True)
 class SpeechInput:
-    """What a client asks for. None means: the role's default, else the engine's."""
+    """What a client asks for. None means: the role's default, else the engine's.
+
+    Without a role, `reference` must be given and is spoken with the server's default voice (the api_v2
+    way); with a role, an explicit `reference` replaces the clip the emotion would pick.
+    """
 
     text: str
-    role: str
+    role: str | None = None
     emotion: str | None = None
     language: str | None = None
     emotion_mode: EmotionMode | None = None
+    reference: Reference | None = None
+    engine: str | None = None
     temperature: float | None = None
     top_k: int | None = None
     top_p: float | None = None
     repetition_penalty: float | None = None
     speed: float | None = None
     seed: int | None = None
+    split_method: str | None = None
+    batch_size: int | None = None
+    parallel: bool | None = None
+    fragment_interval: float | None = None
+    sample_steps: int | None = None
+    streaming_mode: StreamingMode | None = None
+    chunk_tokens: int | None = None
+    overlap_tokens: int | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +113,8 @@ class SpeechPipeline:
     selector: ClipSelector = field(default_factory=ClipSelector)
     classifiers: ClassifierProvider = field(default_factory=lambda: ClassifierProvider(BuiltinClassifier()))
     sentence_pause: float = 0.25  # seconds of silence between sentences
+    # the voice of roles that name no weights; replaced whole (never mutated) when weights are switched
+    default_voice: VoiceModel = field(default_factory=VoiceModel)
 
     def classifier_for(self, role: Role | None) -> EmotionClassifier:
         """The classifier for a role's text: its BERT model if it has one that loads, else the built-in."""
@@ -105,13 +129,31 @@ class SpeechPipeline:
         )
 
     def plan(self, request: SpeechInput) -> SpeechPlan:
-        role = self.registry.get(request.role)
-        engine = self.engines.get(role.config.engine or self.default_engine)
+        role = self._role(request)
+        engine = self.engines.get(request.engine or role.config.engine or self.default_engine)
         language = normalize_language(request.language or role.config.text_lang or "auto", engine.languages)
-        sentences = self.analyze(request.text, role, request.emotion, request.emotion_mode)
+        # an explicit reference is one voice for the whole text: let the engine split it
+        mode = request.emotion_mode or ("whole" if request.reference is not None else None)
+        sentences = self.analyze(request.text, role, request.emotion, mode)
         if not sentences:
             raise EmptyTextError("text has nothing to speak once emotion tags and punctuation are removed")
-        return SpeechPlan(role, engine, language, self._params(role, request), self._group(role, sentences))
+        parts = self._group(role, sentences, request.reference)
+        return SpeechPlan(role, engine, language, self._params(role, request), parts)
+
+    def _role(self, request: SpeechInput) -> Role:
+        """The named role with the default voice filled in, or a one-clip role made of the given reference."""
+        if request.role is None:
+            if request.reference is None:
+                raise EmottsError("a request needs a role or a reference clip")
+            reference = request.reference
+            config = RoleConfig(ref_audio=str(reference.audio_path), ref_text=reference.text, ref_lang="auto")
+            return Role("", reference.audio_path.parent, config, reference, {}, self.default_voice)
+        role = self.registry.get(request.role)
+        voice = VoiceModel(
+            role.voice.gpt_path or self.default_voice.gpt_path,
+            role.voice.sovits_path or self.default_voice.sovits_path,
+        )
+        return replace(role, voice=voice) if voice != role.voice else role
 
     def render(self, plan: SpeechPlan) -> Iterator[AudioChunk]:
         """Audio of every part in order, with a pause between sentences."""
@@ -147,31 +189,30 @@ class SpeechPipeline:
         )
         return Speech(plan, samples, rate)
 
-    def _group(self, role: Role, sentences: list[SentenceEmotion]) -> tuple[SpeechPart, ...]:
+    def _group(
+        self, role: Role, sentences: list[SentenceEmotion], reference: Reference | None
+    ) -> tuple[SpeechPart, ...]:
         parts: list[SpeechPart] = []
         for sentence in sentences:
             if parts and parts[-1].emotion == sentence.emotion:
                 parts[-1] = replace(parts[-1], sentences=(*parts[-1].sentences, sentence))
+                continue
+            if reference is None:
+                choice = self.selector.choose(role, sentence.emotion)
             else:
-                parts.append(SpeechPart((sentence,), self.selector.choose(role, sentence.emotion)))
+                choice = ReferenceChoice(reference, sentence.emotion, None, fallback=False)
+            parts.append(SpeechPart((sentence,), choice))
         return tuple(parts)
 
     @staticmethod
     def _params(role: Role, request: SpeechInput) -> SynthesisParams:
-        defaults = SynthesisParams()
-        config = role.config
-
-        def pick(name: str) -> float | int:
-            for value in (getattr(request, name), getattr(config, name, None)):
+        """Each setting from the request, else the role's config.json, else the engine default."""
+        chosen = {}
+        declared = type(role.config).model_fields  # not the free-form extras of config.json
+        for spec in fields(SynthesisParams):
+            configured = getattr(role.config, spec.name) if spec.name in declared else None
+            for value in (getattr(request, spec.name, None), configured):
                 if value is not None:
-                    return value
-            return getattr(defaults, name)
-
-        return SynthesisParams(
-            temperature=float(pick("temperature")),
-            top_k=int(pick("top_k")),
-            top_p=float(pick("top_p")),
-            repetition_penalty=float(pick("repetition_penalty")),
-            speed=float(pick("speed")),
-            seed=request.seed,
-        )
+                    chosen[spec.name] = value
+                    break
+        return SynthesisParams(**chosen)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 import numpy as np
 
@@ -15,8 +15,9 @@ class Reference:
     """A reference clip: the voice and tone to imitate, with its transcript and language."""
 
     audio_path: Path
-    text: str
+    text: str  # empty: reference-free synthesis (the clip still sets the timbre)
     language: str
+    aux_audio_paths: tuple[Path, ...] = ()  # more clips whose style is averaged in (GPT-SoVITS aux refs)
 
 
 @dataclass(frozen=True)
@@ -27,9 +28,12 @@ class VoiceModel:
     sovits_path: Path | None = None
 
 
+StreamingMode = Literal[0, 1, 2, 3]
+
+
 @dataclass(frozen=True)
 class SynthesisParams:
-    """Sampling and speed settings, with GPT-SoVITS defaults."""
+    """Sampling, speed and segmentation settings, with GPT-SoVITS defaults. Engines ignore what they lack."""
 
     temperature: float = 1.0
     top_k: int = 15
@@ -37,6 +41,16 @@ class SynthesisParams:
     repetition_penalty: float = 1.35
     speed: float = 1.0
     seed: int | None = None
+    split_method: str = "cut0"  # cut0–cut5, applied within each segment
+    batch_size: int = 1  # segments decoded together by the AR model
+    parallel: bool = True  # the reference's parallel_infer (changes which token it drops at a length stop)
+    fragment_interval: float = 0.3  # seconds of silence after each segment
+    noise_scale: float = 0.5
+    sample_steps: int = 32  # v3/v4 flow-matching steps
+    # 0/1: one chunk per segment; 2/3: chunks of about `chunk_tokens` semantic tokens (3: exactly)
+    streaming_mode: StreamingMode = 0
+    chunk_tokens: int = 16
+    overlap_tokens: int = 2
 
 
 @dataclass(frozen=True)
