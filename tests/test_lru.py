@@ -17,7 +17,7 @@ def test_least_recently_used_value_is_evicted_and_reported() -> None:
     cache.get("b", lambda: 2)
     cache.get("a", lambda: 99)  # hit: refreshes "a"
     cache.get("c", lambda: 3)
-    assert cache.keys() == ["a", "c"]
+    assert cache.keys_by_age() == ["a", "c"]
     assert evicted == [("b", 2)]
     assert cache.peek("a") == 1
 

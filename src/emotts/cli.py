@@ -7,7 +7,9 @@ import json
 import logging
 import statistics
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -19,6 +21,7 @@ from emotts.emotion.metrics import print_report
 from emotts.emotion.training.settings import TrainSettings
 from emotts.errors import EmottsError
 from emotts.roles.registry import RoleRegistry
+from emotts.settings import Settings
 
 console = Console()
 
@@ -60,6 +63,30 @@ def main() -> None:
     """
 
 
+def gsv_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Options of the GPT-SoVITS engine, shared by `serve` and `say`."""
+    path = click.Path(path_type=Path)
+    options = [
+        click.option(
+            "--pretrained",
+            "pretrained_dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            envvar="EMOTTS_PRETRAINED_DIR",
+            help="GPT-SoVITS pretrained_models folder (chinese-roberta…, chinese-hubert-base, sv/).",
+        ),
+        click.option("--gpt", type=path, envvar="EMOTTS_GPT", help="Default GPT weights (.ckpt)."),
+        click.option("--sovits", type=path, envvar="EMOTTS_SOVITS", help="Default SoVITS weights (.pth)."),
+        click.option(
+            "--model-cache", "model_cache_size", default=2, show_default=True, type=click.IntRange(min=1),
+            help="GPT+SoVITS pairs kept loaded (roles with their own weights).",
+        ),
+        click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:1…"),
+    ]  # fmt: skip
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @main.command()
 @ROLES_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -77,6 +104,7 @@ def main() -> None:
 @click.option(
     "--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning", "error"])
 )
+@gsv_options
 def serve(
     roles_dir: Path,
     host: str,
@@ -86,13 +114,17 @@ def serve(
     queue_size: int,
     watch: bool,
     log_level: str,
+    **gsv: Any,
 ) -> None:
-    """Run the HTTP server (role contract POST /tts, GET /running, /roles, /emotion)."""
+    """Run the HTTP server (role contract POST /tts, GET /running, /roles, /emotion).
+
+    With --engine gptsovits, roles speak with their GPT-SoVITS weights (config.json `gpt`/`sovits`, else
+    --gpt/--sovits), which needs --pretrained pointing at a GPT-SoVITS pretrained_models folder.
+    """
     import uvicorn
 
     from emotts.engines.registry import EngineSet
     from emotts.server.app import check_settings, create_app
-    from emotts.settings import Settings
 
     _setup_logging(log_level)
     settings = Settings(
@@ -104,9 +136,11 @@ def serve(
         queue_size=queue_size,
         watch_roles=watch,
         log_level=log_level,
+        **gsv,
     )
     try:
-        check_settings(settings, EngineSet())  # fail here, with a clear message, rather than inside uvicorn
+        # fail here, with a clear message, rather than inside uvicorn
+        check_settings(settings, EngineSet(settings=settings))
     except EmottsError as exc:
         _fail(exc)
     uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
@@ -129,6 +163,7 @@ def serve(
 @ROLES_OPTION
 @click.option("--engine", default="preview", show_default=True, help="Engine for roles that name none.")
 @click.option("--url", default=None, help="Ask a running server instead of synthesizing in-process.")
+@gsv_options
 def say(
     text: str,
     role: str,
@@ -139,6 +174,7 @@ def say(
     roles_dir: Path,
     engine: str,
     url: str | None,
+    **gsv: Any,
 ) -> None:
     """Speak TEXT with a role's voice into a WAV file."""
     _setup_logging("warning")
@@ -146,7 +182,8 @@ def say(
         if url:
             headers, audio = _say_remote(url, text, role, emotion, lang, speed)
         else:
-            headers, audio = _say_local(roles_dir, engine, text, role, emotion, lang, speed)
+            settings = Settings(roles_dir=roles_dir, engine=engine, **gsv)
+            headers, audio = _say_local(settings, text, role, emotion, lang, speed)
     except EmottsError as exc:
         _fail(exc)
     output.write_bytes(audio)
@@ -158,8 +195,7 @@ def say(
 
 
 def _say_local(
-    roles_dir: Path,
-    engine: str,
+    settings: Settings,
     text: str,
     role: str,
     emotion: str | None,
@@ -171,7 +207,10 @@ def _say_local(
     from emotts.pipeline import SpeechInput, SpeechPipeline
     from emotts.server.paths import public_path
 
-    pipeline = SpeechPipeline(registry=_load_roles(roles_dir), engines=EngineSet(), default_engine=engine)
+    roles_dir = settings.roles_dir
+    pipeline = SpeechPipeline(
+        registry=_load_roles(roles_dir), engines=EngineSet(settings=settings), default_engine=settings.engine
+    )
     speech = pipeline.speak(SpeechInput(text=text, role=role, emotion=emotion, language=lang, speed=speed))
     rows = [
         (s.text, s.emotion, str(s.source), public_path(part.choice.reference.audio_path, roles_dir))

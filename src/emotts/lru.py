@@ -74,7 +74,7 @@ class LruCache(Generic[K, V]):
         if value is not None and self._on_evict is not None:
             self._on_evict(key, value)
 
-    def keys(self) -> list[K]:
+    def keys_by_age(self) -> list[K]:
         """Keys from least to most recently used."""
         with self._lock:
             return list(self._values)

@@ -26,3 +26,11 @@ class Settings(BaseSettings):
     watch_roles: bool = True
     sentence_pause: float = Field(default=0.25, ge=0.0, le=5.0, description="seconds between sentences")
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # GPT-SoVITS engine
+    pretrained_dir: Path | None = Field(
+        default=None, description="GPT-SoVITS pretrained_models folder (BERT, HuBERT, sv/)"
+    )
+    gpt: Path | None = Field(default=None, description="default GPT weights (.ckpt) for roles that name none")
+    sovits: Path | None = Field(default=None, description="default SoVITS weights (.pth)")
+    model_cache_size: int = Field(default=2, ge=1, description="GPT+SoVITS pairs kept in memory")
+    device: str = Field(default="auto", description="auto, cpu, cuda, cuda:1, …")

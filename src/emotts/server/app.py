@@ -33,7 +33,7 @@ def check_settings(settings: Settings, engines: EngineSet) -> None:
 
 def build_state(settings: Settings, engines: EngineSet | None = None) -> ServerState:
     """Load roles and prepare engines."""
-    engines = engines or EngineSet()
+    engines = engines or EngineSet(settings=settings)
     check_settings(settings, engines)
     registry = RoleRegistry(settings.roles_dir)
     registry.reload()
