@@ -8,10 +8,10 @@ and causally to audio. Parameter names match the official checkpoint (`Text2Sema
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import torch
 import torch.nn.functional as F  # noqa: N812
@@ -208,8 +208,23 @@ class Text2Semantic(nn.Module):
         x = self.ar_text_embedding(phones) + self.bert_proj(bert.transpose(0, 1))
         return self.ar_text_position(x)
 
-    @torch.inference_mode()
     def generate(
+        self,
+        phones: Sequence[Tensor],
+        bert: Sequence[Tensor],
+        prompt: Tensor | None,
+        **sampling: Any,
+    ) -> list[T2SResult]:
+        """Decode several segments together; see `decode_steps` for the arguments and stop rules."""
+        steps = self.decode_steps(phones, bert, prompt, **sampling)
+        while True:
+            try:
+                next(steps)
+            except StopIteration as done:
+                return done.value
+
+    @torch.inference_mode()
+    def decode_steps(
         self,
         phones: Sequence[Tensor],
         bert: Sequence[Tensor],
@@ -222,12 +237,14 @@ class Text2Semantic(nn.Module):
         early_stop_num: int = -1,
         max_steps: int = MAX_DECODE_STEPS,
         generator: torch.Generator | None = None,
-    ) -> list[T2SResult]:
-        """Decode several segments together, all continuing the same `prompt` tokens (None: reference-free).
+    ) -> Generator[Tensor, None, list[T2SResult]]:
+        """Decode segments together, all continuing the same `prompt` tokens (None: reference-free).
 
-        Texts are left-padded to a common length and padding is masked, so every row decodes as it would
-        alone. A row stops at EOS (never before step 11), once more than `early_stop_num` tokens were
-        generated (-1: no limit), or after `max_steps`; finished rows leave the batch.
+        Yields each step's sampled tokens (one per row still decoding, EOS included) so that callers can
+        stream, and returns one result per segment. Texts are left-padded to a common length and padding
+        is masked, so every row decodes as it would alone. A row stops at EOS (never before step 11), once
+        more than `early_stop_num` tokens were generated (-1: no limit), or after `max_steps`; finished
+        rows leave the batch.
         """
         if not phones:
             return []
@@ -283,6 +300,7 @@ class Text2Semantic(nn.Module):
                 generator=generator,
             )
             y[:, y_len + idx] = token
+            yield token
 
             # EOS (sampled, or the penalised argmax) wins over the length limits, as in the reference
             eos = (token == hp.eos) | (best == hp.eos)
