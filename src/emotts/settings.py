@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     watch_roles: bool = True
     sentence_pause: float = Field(default=0.25, ge=0.0, le=5.0, description="seconds between sentences")
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    model_dirs: list[Path] = Field(
+        default_factory=list,
+        description="folders (besides the roles folder) whose clips and weights requests may name",
+    )
+    allow_control: bool = Field(default=False, description="enable api_v2's /control (restart, exit)")
     # GPT-SoVITS engine
     pretrained_dir: Path | None = Field(
         default=None, description="GPT-SoVITS pretrained_models folder (BERT, HuBERT, sv/)"

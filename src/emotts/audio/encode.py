@@ -1,22 +1,33 @@
-"""Turning int16 samples into the bytes of a response body."""
+"""Turning int16 samples into response bodies: a whole file here, streamed bodies through `open_encoder`."""
 
 from __future__ import annotations
 
-import io
-from typing import Literal
-
 import numpy as np
-import soundfile as sf
 
-MediaType = Literal["wav", "raw"]
-CONTENT_TYPES: dict[str, str] = {"wav": "audio/wav", "raw": "audio/raw"}
+from emotts.audio.stream_encoders import (
+    CONTENT_TYPES,
+    Encoder,
+    FormatUnavailableError,
+    MediaType,
+    check_format,
+    encode_complete,
+    open_encoder,
+)
+
+__all__ = [
+    "CONTENT_TYPES",
+    "Encoder",
+    "FormatUnavailableError",
+    "MediaType",
+    "check_format",
+    "encode",
+    "encode_complete",
+    "open_encoder",
+]
 
 
-def encode(samples: np.ndarray, sample_rate: int, media_type: MediaType) -> bytes:
-    """A complete file: WAV (PCM 16-bit mono) or raw s16le PCM."""
-    pcm = np.ascontiguousarray(samples, dtype=np.int16)
-    if media_type == "raw":
-        return pcm.astype("<i2").tobytes()
-    buffer = io.BytesIO()
-    sf.write(buffer, pcm, sample_rate, format="WAV", subtype="PCM_16")
-    return buffer.getvalue()
+def encode(
+    samples: np.ndarray, sample_rate: int, media_type: MediaType, *, output_rate: int | None = None
+) -> bytes:
+    """A complete file: WAV with exact sizes, raw s16le PCM, Ogg Vorbis, FLAC, MP3, AAC (ADTS) or Ogg Opus."""
+    return encode_complete(samples, sample_rate, media_type, output_rate=output_rate)

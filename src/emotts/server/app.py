@@ -16,7 +16,7 @@ from emotts.roles.registry import RoleRegistry
 from emotts.roles.selection import ClipSelector
 from emotts.roles.watcher import RolesWatcher
 from emotts.server.errors import install_error_handlers
-from emotts.server.routers import emotion, roles, tts
+from emotts.server.routers import api_v2, emotion, openai, roles, tts
 from emotts.server.state import ServerState
 from emotts.server.workers import SynthesisPool
 from emotts.settings import Settings
@@ -79,6 +79,8 @@ def create_app(settings: Settings | None = None, engines: EngineSet | None = Non
     )
     install_error_handlers(app)
     app.include_router(tts.router)
+    app.include_router(api_v2.router)
     app.include_router(roles.router)
     app.include_router(emotion.router)
+    app.include_router(openai.router)
     return app

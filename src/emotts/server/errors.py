@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from emotts.audio.stream_encoders import FormatUnavailableError
 from emotts.errors import (
     AudioFileError,
     EmottsError,
@@ -19,6 +20,7 @@ from emotts.errors import (
     UnknownRoleError,
 )
 from emotts.pipeline import EmptyTextError
+from emotts.server.paths import ForbiddenPathError
 from emotts.server.workers import QueueFullError
 
 log = logging.getLogger(__name__)
@@ -27,7 +29,11 @@ RETRY_AFTER_SECONDS = 2
 
 
 class RequestError(EmottsError):
-    """A request the client must change (400)."""
+    """A request the client must change (400); `detail` is machine-readable, e.g. the valid choices."""
+
+    def __init__(self, message: str, detail: object = None) -> None:
+        super().__init__(message)
+        self.detail = detail
 
 
 def error_response(status_code: int, message: str, detail: object = None, **headers: str) -> JSONResponse:
@@ -44,8 +50,14 @@ def _status_of(exc: EmottsError) -> tuple[int, object]:
             return status.HTTP_404_NOT_FOUND, {"role": exc.name, "valid": exc.valid}
         case UnknownEmotionError() | UnknownLanguageError() | UnknownEngineError():
             return status.HTTP_400_BAD_REQUEST, {"value": exc.name, "valid": exc.valid}
-        case RequestError() | EmptyTextError():
+        case RequestError():
+            return status.HTTP_400_BAD_REQUEST, exc.detail
+        case EmptyTextError():
             return status.HTTP_400_BAD_REQUEST, None
+        case FormatUnavailableError():
+            return status.HTTP_400_BAD_REQUEST, {"media_type": exc.media_type}
+        case ForbiddenPathError():
+            return status.HTTP_403_FORBIDDEN, None
         case AudioFileError():
             return status.HTTP_500_INTERNAL_SERVER_ERROR, {"path": str(exc.path)}
         case _:

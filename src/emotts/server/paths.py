@@ -2,7 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+
+from emotts.errors import EmottsError
+
+
+class ForbiddenPathError(EmottsError):
+    """A request named a file outside the folders the server was started with (403)."""
+
+
+def confined_path(value: str, roots: Sequence[Path], what: str) -> Path:
+    """The file a request names, which must lie under one of `roots` once links are resolved.
+
+    A relative path is looked up under each root in turn (the first that exists wins), so clients can
+    say `alice/ref.wav` for a clip in the roles folder.
+    """
+    path = Path(value).expanduser()
+    candidates = [path] if path.is_absolute() else [root / path for root in roots]
+    inside = [c.resolve() for c in candidates if any(c.resolve().is_relative_to(r.resolve()) for r in roots)]
+    if not inside:
+        raise ForbiddenPathError(
+            f"{what} {value} is outside the folders this server may read "
+            "(the roles folder and the --models folders)"
+        )
+    return next((c for c in inside if c.exists()), inside[0])
 
 
 def public_path(path: Path, root: Path) -> str:

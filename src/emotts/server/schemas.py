@@ -6,7 +6,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from emotts.audio.encode import MediaType
 from emotts.pipeline import EmotionMode
 
 
@@ -15,25 +14,50 @@ class ErrorBody(BaseModel):
     detail: Any = Field(default=None, description="machine-readable specifics, e.g. the valid choices")
 
 
-class RoleTTSRequest(BaseModel):
-    """The chat-app role contract: `{"text", "role", "temperature"}`, plus optional emotts fields."""
+class TTSRequest(BaseModel):
+    """`POST /tts`: the chat-app role contract `{"text", "role", "temperature"}` and GPT-SoVITS api_v2's body.
+
+    With `role`, the role supplies reference clip (picked by emotion), transcript, language and weights, and
+    any api_v2 field given overrides it. Without `role`, this is an api_v2 request: `ref_audio_path` (or one
+    set by /set_refer_audio), `text_lang` and `prompt_lang` are required. Unset fields take the role's value,
+    else GPT-SoVITS's default.
+    """
 
     model_config = ConfigDict(extra="ignore")  # chat apps send fields of their own; ignore, as api_v2 does
 
-    text: str = Field(description="what the role says; `[开心]`-style tags set the emotion")
-    role: str = Field(min_length=1, description="name of a folder under the roles directory")
-    temperature: float | None = Field(default=None, gt=0.0, le=5.0)
+    text: str | None = Field(default=None, description="what to say; `[开心]`-style tags set the emotion")
+    role: str | None = Field(default=None, min_length=1, description="a folder under the roles directory")
     emotion: str | None = Field(default=None, description="force an emotion (label, id or English alias)")
-    speed: float | None = Field(default=None, ge=0.25, le=4.0)
-    media_type: MediaType = "wav"
-    text_lang: str | None = Field(
-        default=None, description="language of the text; default: the role's, else auto"
-    )
     emotion_mode: EmotionMode | None = Field(default=None, description="sentence: one emotion per sentence")
-    top_k: int | None = Field(default=None, ge=1, le=1000)
+    text_lang: str | None = Field(default=None, description="zh, en, ja, ko, yue, auto…")
+    ref_audio_path: str | None = Field(default=None, description="reference clip under an allowed folder")
+    aux_ref_audio_paths: list[str] | None = Field(default=None, description="clips to average style with")
+    prompt_text: str | None = Field(default=None, description="transcript of the reference; empty: ref-free")
+    prompt_lang: str | None = None
+    top_k: int | None = Field(default=None, ge=1, le=1024)
     top_p: float | None = Field(default=None, gt=0.0, le=1.0)
+    temperature: float | None = Field(default=None, gt=0.0, le=5.0)
+    text_split_method: str | None = Field(default=None, description="cut0–cut5 (api_v2 default cut5)")
+    batch_size: int | None = Field(default=None, ge=1, le=64)
+    batch_threshold: float | None = Field(default=None, description="accepted for compatibility; unused")
+    split_bucket: bool | None = Field(default=None, description="accepted for compatibility; unused")
+    speed_factor: float | None = Field(default=None, ge=0.25, le=4.0)
+    speed: float | None = Field(default=None, ge=0.25, le=4.0, description="alias of speed_factor")
+    fragment_interval: float | None = Field(default=None, ge=0.0, le=5.0)
+    seed: int | None = Field(default=None, description="-1 or unset: random")
+    media_type: str = Field(default="wav", description="wav, raw, ogg, flac, mp3, aac, opus")
+    sample_rate: int | None = Field(default=None, ge=8000, le=192000, description="resample the output")
+    streaming_mode: bool | int = Field(default=False, description="0, 1: per segment, 2, 3: chunks")
+    parallel_infer: bool | None = None
     repetition_penalty: float | None = Field(default=None, gt=0.0, le=10.0)
-    seed: int | None = None
+    sample_steps: int | None = Field(default=None, ge=1, le=128)
+    super_sampling: bool | None = Field(default=None, description="accepted for compatibility; unused")
+    overlap_length: int | None = Field(default=None, ge=0, le=64)
+    min_chunk_length: int | None = Field(default=None, ge=1, le=1500)
+
+
+class MessageBody(BaseModel):
+    message: str
 
 
 class RunningResponse(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
@@ -47,6 +47,50 @@ class SynthesisPool:
         finally:
             with self._lock:
                 self._admitted -= 1
+
+    async def stream(self, produce: Callable[[], Iterator[T]]) -> AsyncIterator[T]:
+        """Items of `produce()`, iterated in a worker as they come; admission as for `run`.
+
+        The worker stays at most a few items ahead of the consumer, and stops at the next item once the
+        consumer goes away (a client that hangs up frees its worker).
+        """
+        with self._lock:
+            if self._admitted >= self.capacity:
+                raise QueueFullError(self.capacity)
+            self._admitted += 1
+        loop = asyncio.get_running_loop()
+        items: asyncio.Queue[tuple[str, object]] = asyncio.Queue()
+        room = threading.Semaphore(4)  # backpressure: items produced but not yet consumed
+        stop = threading.Event()
+
+        def pump() -> None:
+            try:
+                for item in produce():
+                    while not room.acquire(timeout=0.5):
+                        if stop.is_set():
+                            return
+                    if stop.is_set():
+                        return
+                    loop.call_soon_threadsafe(items.put_nowait, ("item", item))
+                loop.call_soon_threadsafe(items.put_nowait, ("end", None))
+            except BaseException as exc:  # handed to the consumer, which raises it
+                loop.call_soon_threadsafe(items.put_nowait, ("error", exc))
+
+        job = loop.run_in_executor(self._executor, self._tracked, pump, ())
+        try:
+            while True:
+                kind, value = await items.get()
+                if kind == "end":
+                    break
+                if kind == "error":
+                    raise value  # type: ignore[misc]
+                room.release()
+                yield value  # type: ignore[misc]
+        finally:
+            stop.set()
+            with self._lock:
+                self._admitted -= 1
+            del job
 
     def _tracked(self, fn: Callable[..., T], args: tuple[object, ...]) -> T:
         with self._lock:
