@@ -104,6 +104,14 @@ def gsv_options(command: Callable[..., None]) -> Callable[..., None]:
 @click.option(
     "--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning", "error"])
 )
+@click.option(
+    "--models",
+    "model_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder whose weights and clips requests may name (repeatable); the roles folder always is.",
+)
+@click.option("--allow-control", is_flag=True, help="Enable api_v2's /control (restart, exit).")
 @gsv_options
 def serve(
     roles_dir: Path,
@@ -114,6 +122,8 @@ def serve(
     queue_size: int,
     watch: bool,
     log_level: str,
+    model_dirs: tuple[Path, ...],
+    allow_control: bool,
     **gsv: Any,
 ) -> None:
     """Run the HTTP server (role contract POST /tts, GET /running, /roles, /emotion).
@@ -136,6 +146,8 @@ def serve(
         queue_size=queue_size,
         watch_roles=watch,
         log_level=log_level,
+        model_dirs=list(model_dirs),
+        allow_control=allow_control,
         **gsv,
     )
     try:
