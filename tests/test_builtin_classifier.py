@@ -1,8 +1,11 @@
-"""The built-in classifier: obvious sentences, negation, degree words, well-formed scores, the shipped
-weights and their accuracy on the held-out split."""
+"""The built-in classifier: obvious sentences, sentences no corpus line resembles, everyday greetings,
+negation, degree words, well-formed scores, the shipped weights and their accuracy on the held-out split."""
 
 from __future__ import annotations
 
+import json
+import unicodedata
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -13,10 +16,11 @@ from emotts.emotion.labels import EMOTIONS, NEUTRAL
 from emotts.emotion.metrics import classification_report
 from emotts.emotion.training.dataset import load_examples
 
-TEST_SPLIT = Path(__file__).resolve().parents[1] / "data" / "emotion" / "test.jsonl"
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "emotion"
+TEST_SPLIT = CORPUS / "test.jsonl"
 # docs/emotion-classifier.md; retraining changes them, and then the docs and these numbers change together.
-HELD_OUT_ACCURACY = 0.721
-HELD_OUT_MACRO_F1 = 0.721
+HELD_OUT_ACCURACY = 0.793
+HELD_OUT_MACRO_F1 = 0.790
 
 CASES = [
     ("哼，你怎么又迟到了！", "愤怒"),
@@ -62,6 +66,116 @@ CASES = [
 ]
 
 
+# Written after the corpus, six a label (one in English), and checked below to resemble no line of
+# train.jsonl or test.jsonl: how the classifier does on clear lines it has never seen.
+UNSEEN = [
+    ("今天收到了好朋友寄来的礼物，好开心呀", "高兴"),
+    ("哈哈，你讲的笑话太好笑了", "高兴"),
+    ("太好了，奶奶的病终于好了", "高兴"),
+    ("嘿嘿，这次考试我考得还不错", "高兴"),
+    ("能和大家一起吃年夜饭，真好", "高兴"),
+    ("I'm so glad you came to see me.", "高兴"),
+    ("我的小猫昨天走了，我好想它", "悲伤"),
+    ("他离开以后，我每天都睡不着，一想到就想哭", "悲伤"),
+    ("我们再也回不到从前了", "悲伤"),
+    ("唉，又一次落榜了，我真的好难过", "悲伤"),
+    ("外婆去世了，我连最后一面都没见到", "悲伤"),
+    ("I miss him so much. He's never coming back.", "悲伤"),
+    ("你又把我的东西弄坏了！我说了多少遍了！", "愤怒"),
+    ("你现在立刻从我家离开！", "愤怒"),
+    ("你竟敢把我的信拆开念给别人听？太过分了！", "愤怒"),
+    ("别再骗我了，我受够了！", "愤怒"),
+    ("到底是谁把我的自行车轮胎扎破的？气死我了！", "愤怒"),
+    ("I'm furious! You crashed my car and lied about it!", "愤怒"),
+    ("什么？你们下个月就要结婚了？", "惊讶"),
+    ("哇，你居然一个人把整面墙都画完了", "惊讶"),
+    ("天哪，外面怎么突然下这么大的雪", "惊讶"),
+    ("不会吧，他竟然是我们的新老师？", "惊讶"),
+    ("哇，十年没见，你居然当上了机长！", "惊讶"),
+    ("No way! You won the whole tournament?", "惊讶"),
+    ("救命啊，窗户外面有一张脸在看我！", "恐惧"),
+    ("别关灯，我好怕，房间里好像有人", "恐惧"),
+    ("那个黑影一直跟在我后面，我不敢回头", "恐惧"),
+    ("半夜楼道里有奇怪的脚步声，我吓得不敢出门", "恐惧"),
+    ("那个怪物越来越近了，我好害怕", "恐惧"),
+    ("Please don't leave me alone in this dark basement, I'm terrified.", "恐惧"),
+    ("呕，这个垃圾桶好臭，恶心死了", "厌恶"),
+    ("他吃饭的时候一直吧唧嘴，真受不了", "厌恶"),
+    ("汤里有只苍蝇，我不吃了", "厌恶"),
+    ("好脏啊，这个厕所多久没打扫了", "厌恶"),
+    ("这种背后捅刀子的人，真让人恶心", "厌恶"),
+    ("Gross, someone spat on the bus seat.", "厌恶"),
+    ("嗨，最近怎么样？", "中性"),
+    ("谢谢，我收到了。", "中性"),
+    ("行，那我们周四再碰一下。", "中性"),
+    ("明天下午三点在会议室开会", "中性"),
+    ("请问地铁站怎么走？", "中性"),
+    ("The train to Beijing leaves at nine.", "中性"),
+    ("唔……被暗恋的人夸了一句，我的脸烫得不行", "害羞"),
+    ("被你这么夸，我脸都红了", "害羞"),
+    ("他突然牵起我的手，我害羞得头都抬不起来", "害羞"),
+    ("讨厌啦，不要在大家面前说这个嘛", "害羞"),
+    ("那、那封情书……你看到了吗？好不好意思", "害羞"),
+    ("I'm so embarrassed, everyone heard me sing in the shower.", "害羞"),
+    ("啊啊啊，我抢到演唱会的票了！", "兴奋"),
+    ("明天就要去海边了，我激动得睡不着！", "兴奋"),
+    ("冲啊！我们马上就要赢了！", "兴奋"),
+    ("好耶！周末去游乐园！", "兴奋"),
+    ("终于要出发了，目标是雪山！", "兴奋"),
+    ("Yes! We leave for the safari at dawn, I'm so pumped!", "兴奋"),
+    ("下班后泡泡脚，再喝一碗热汤，舒坦", "舒适"),
+    ("窝在沙发里晒太阳，好舒服啊", "舒适"),
+    ("躺在吊床上吹着海风，惬意极了", "舒适"),
+    ("喝一杯热茶，听着雨声，好安静", "舒适"),
+    ("躺在被窝里，暖洋洋的，不想起来", "舒适"),
+    ("A warm blanket and a good book. So cozy.", "舒适"),
+    ("怎么办，下一个就轮到我上台了，我的手在抖", "紧张"),
+    ("明天就要面试了，我好紧张", "紧张"),
+    ("成绩马上就出来了，我心跳得好快", "紧张"),
+    ("第一次当众演讲，我紧张得手心全是汗", "紧张"),
+    ("还有五分钟就交卷了，最后一题还没写", "紧张"),
+    ("I'm so nervous about the interview tomorrow.", "紧张"),
+    ("我喜欢你，想一直和你在一起", "爱慕"),
+    ("亲爱的，我会一直守护你", "爱慕"),
+    ("想你的每一天都好漫长，好想快点见到你", "爱慕"),
+    ("能遇见你，是我这一生最幸运的事", "爱慕"),
+    ("每次看到你的笑容，我的心就软成一片，好喜欢你", "爱慕"),
+    ("You are the love of my life.", "爱慕"),
+    ("花瓶明明是弟弟打碎的，妈妈却只骂我", "委屈"),
+    ("我熬了三个通宵做的方案，功劳却全算在组长头上", "委屈"),
+    ("凭什么他犯错没事，我就要挨骂", "委屈"),
+    ("我等了你一整天，你却说忘了", "委屈"),
+    ("你都不听我解释，就认定是我的错", "委屈"),
+    ("My sister broke it, but Mom punished me instead. So unfair.", "委屈"),
+    ("哼，这点小事对我来说轻而易举", "骄傲"),
+    ("这次比赛的冠军，毫无悬念，是我", "骄傲"),
+    ("这么难的曲子，我练了一周就弹下来了，厉害吧", "骄傲"),
+    ("这个蛋糕是我亲手做的，厉害吧", "骄傲"),
+    ("那当然，我可是我们队的王牌", "骄傲"),
+    ("I built this whole website by myself.", "骄傲"),
+    ("诶？这是什么意思？我没听懂", "困惑"),
+    ("奇怪，我的钥匙刚才还在这里，怎么不见了", "困惑"),
+    ("这个说明书到底在说什么，我看了三遍还是不懂", "困惑"),
+    ("他到底想说什么啊，我完全搞不懂", "困惑"),
+    ("他说的“那个地方”到底是哪里啊？", "困惑"),
+    ("Wait, I'm confused. Which one is mine?", "困惑"),
+]
+UNSEEN_MIN_ACCURACY = 0.95  # the shipped model gets all 90 (the one trained on the first round alone: 87)
+UNSEEN_MIN_PER_LABEL = 5  # of 6
+
+# Everyday lines that the first corpus hardly had: greetings and thanks are neither anger nor love.
+EVERYDAY = [
+    "你好！",
+    "谢谢你！",
+    "好的！",
+    "好久不见！",
+    "谢谢你帮我！",
+    "Hello!",
+    "Thank you so much!",
+    "在吗？",
+]
+
+
 @pytest.fixture(scope="module")
 def classifier() -> BuiltinClassifier:
     return BuiltinClassifier()
@@ -70,6 +184,41 @@ def classifier() -> BuiltinClassifier:
 @pytest.mark.parametrize(("text", "label"), CASES)
 def test_obvious_sentences(classifier: BuiltinClassifier, text: str, label: str) -> None:
     assert classifier.classify([text])[0].label == label
+
+
+def _bigrams(text: str) -> set[str]:
+    key = "".join(ch for ch in unicodedata.normalize("NFKC", text).lower() if ch.isalnum())
+    return {key[i : i + 2] for i in range(len(key) - 1)} or {key}
+
+
+def test_the_unseen_sentences_resemble_no_corpus_line() -> None:
+    corpus = [
+        json.loads(line)["text"]
+        for name in ("train.jsonl", "test.jsonl")
+        for line in (CORPUS / name).read_text(encoding="utf-8").splitlines()
+    ]
+    index: dict[str, list[set[str]]] = {}
+    for grams in map(_bigrams, corpus):
+        for gram in grams:
+            index.setdefault(gram, []).append(grams)
+    for text, _ in UNSEEN:
+        mine = _bigrams(text)
+        nearest = max(
+            (len(mine & g) / len(mine | g) for gram in mine for g in index.get(gram, [])), default=0
+        )
+        assert nearest < 0.5, text  # character-bigram Jaccard similarity, as the corpus was deduplicated
+
+
+def test_clear_unseen_sentences(classifier: BuiltinClassifier) -> None:
+    predicted = [result.label for result in classifier.classify([text for text, _ in UNSEEN])]
+    right = Counter(label for (_, label), guess in zip(UNSEEN, predicted, strict=True) if guess == label)
+    assert sum(right.values()) >= UNSEEN_MIN_ACCURACY * len(UNSEEN)
+    assert min(right[label] for label in EMOTIONS) >= UNSEEN_MIN_PER_LABEL, right
+
+
+@pytest.mark.parametrize("text", EVERYDAY)
+def test_greetings_and_thanks_are_neutral(classifier: BuiltinClassifier, text: str) -> None:
+    assert classifier.classify([text])[0].label == NEUTRAL
 
 
 @pytest.mark.parametrize(

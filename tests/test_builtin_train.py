@@ -57,6 +57,21 @@ def test_a_tiny_corpus_trains_end_to_end(tmp_path: Path) -> None:
     assert all(sum(result.scores.values()) == pytest.approx(1.0) for result in results)
 
 
+def test_the_command_trains_a_tiny_corpus(tmp_path: Path) -> None:
+    rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
+    _write(
+        tmp_path / "train.jsonl", [row for label in EMOTIONS for row in rows if row["label"] == label][::40]
+    )
+    out = tmp_path / "model.npz"
+
+    result = CliRunner().invoke(main, [str(tmp_path), "--out", str(out), "--folds", "2", "--skip-test"])
+
+    assert result.exit_code == 0, result.output
+    assert "cross-validation on train.jsonl" in result.output and not (tmp_path / "test.jsonl").exists()
+    model = LinearModel.load(out)
+    assert model.probabilities(["气死我了！"]).shape == (1, len(EMOTIONS)) and model.temperature > 0
+
+
 def test_the_command_explains_itself() -> None:
     result = CliRunner().invoke(main, ["--help"])
     assert result.exit_code == 0 and "DATA_DIR" in result.output and "--skip-test" in result.output
