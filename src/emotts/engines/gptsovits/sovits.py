@@ -1,8 +1,8 @@
 """GPT-SoVITS acoustic model (SoVITS) for v1, v2, v2Pro and v2ProPlus: semantic tokens + phones → waveform.
 
 The path of the reference `SynthesizerTrn.decode`: the reference spectrogram gives a style vector
-(MelStyleEncoder, plus the speaker embedding for Pro models); tokens are looked up in the codebook and upsampled ×2; the
-TextEncoder mixes them with the phones (relative-position self-attention, MRTE cross-attention); the
+(MelStyleEncoder, plus the speaker embedding for Pro models); tokens are looked up in the codebook and
+upsampled ×2; the TextEncoder mixes them with the phones (relative-position self-attention, MRTE cross-attention); the
 normalising flow runs in reverse; a HiFiGAN generator makes the waveform. Parameter names match the
 checkpoint keys; every width is read from the tensor shapes, so the same code loads tiny test files and
 full-size user models. Weight norm is folded into plain weights once at load time.
@@ -545,7 +545,7 @@ class SoVITS(nn.Module):
 
     @torch.inference_mode()
     def style(self, refer_specs: Sequence[Tensor], sv_embs: Sequence[Tensor] | None = None) -> Tensor:
-        """Style vector ge [1, gin, 1], averaged over reference spectrograms [1, bins, frames] (+ speakers)."""
+        """Style vector ge [1, gin, 1], averaged over reference spectrograms [1, bins, frames]."""
         styles = []
         for i, spec in enumerate(refer_specs):
             ge = self.ref_enc(spec[:, : self.dims.ref_bins])
@@ -606,4 +606,3 @@ def _used(key: str) -> bool:
 
 def _rename(key: str) -> str:
     return "quantizer.embed" if key == _CODEBOOK else key
-
