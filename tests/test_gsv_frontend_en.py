@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-
 from emotts.engines.gptsovits.text import english
 from emotts.engines.gptsovits.text.en_normalize import normalize, number_to_words, year_words
 
@@ -53,19 +51,6 @@ def test_en_fixture_phones() -> None:
             mismatches.append((case["version"], case["text"], norm, phones, case["phones"]))
     print(f"en identical: {same}/{len(cases)}")
     assert same / len(cases) >= 0.99, mismatches
-
-
-@needs_fixtures
-def test_en_fixture_through_cleaner() -> None:
-    cleaner = pytest.importorskip("emotts.engines.gptsovits.text.cleaner")
-    cases = _cases("en")
-    same = sum(
-        (c := cleaner.clean_text(case["text"], "en", case["version"])).phone_ids == case["phone_ids"]
-        and c.phones == case["phones"]
-        and c.norm_text == case["norm_text"]
-        for case in cases
-    )
-    assert same / len(cases) >= 0.99
 
 
 def test_number_words_follow_inflect() -> None:

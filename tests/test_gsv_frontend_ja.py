@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-
 from emotts.engines.gptsovits.text import japanese
 
 from gsv_fixtures import FIXTURES, needs_fixtures
@@ -52,18 +50,6 @@ def test_ja_fixture_phones() -> None:
     print(f"ja identical: {same}/{len(cases)}")
     assert unk_checked > 0  # the "#" phrase borders (and v1's "[" "]") are outside the symbol tables
     assert same / len(cases) >= 0.99, mismatches
-
-
-@needs_fixtures
-def test_ja_fixture_through_cleaner() -> None:
-    cleaner = pytest.importorskip("emotts.engines.gptsovits.text.cleaner")
-    cases = _cases("ja")
-    same = sum(
-        (c := cleaner.clean_text(case["text"], "ja", case["version"])).phone_ids == case["phone_ids"]
-        and c.phones == case["phones"]
-        for case in cases
-    )
-    assert same / len(cases) >= 0.99
 
 
 def test_prosody_marks_and_punctuation() -> None:

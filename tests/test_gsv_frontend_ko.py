@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-
 from emotts.engines.gptsovits.text import korean
 
 from gsv_fixtures import FIXTURES, needs_fixtures
@@ -31,18 +29,6 @@ def test_ko_fixture_phones() -> None:
             mismatches.append((case["text"], "".join(phones), "".join(case["phones"])))
     print(f"ko identical: {same}/{len(cases)}")
     assert same / len(cases) >= 0.99, mismatches
-
-
-@needs_fixtures
-def test_ko_fixture_through_cleaner() -> None:
-    cleaner = pytest.importorskip("emotts.engines.gptsovits.text.cleaner")
-    cases = _cases()
-    same = sum(
-        (c := cleaner.clean_text(case["text"], "ko", case["version"])).phone_ids == case["phone_ids"]
-        and c.phones == case["phones"]
-        for case in cases
-    )
-    assert same / len(cases) >= 0.99
 
 
 def _jamo(text: str) -> str:

@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-
 from emotts.engines.gptsovits.text import cantonese
-from emotts.engines.gptsovits.text.yue_normalize import normalize_sentences, num2str
+from emotts.engines.gptsovits.text.zh_normalize import normalize_sentences, num2str
 
 from gsv_fixtures import FIXTURES, needs_fixtures
 
@@ -34,18 +32,6 @@ def test_yue_fixture_phones() -> None:
             mismatches.append((case["text"], norm, phones, case["phones"]))
     print(f"yue identical: {same}/{len(cases)}")
     assert same / len(cases) >= 0.99, mismatches
-
-
-@needs_fixtures
-def test_yue_fixture_through_cleaner() -> None:
-    cleaner = pytest.importorskip("emotts.engines.gptsovits.text.cleaner")
-    cases = _cases()
-    same = sum(
-        (c := cleaner.clean_text(case["text"], "yue", case["version"])).phone_ids == case["phone_ids"]
-        and c.word2ph == case["word2ph"]
-        for case in cases
-    )
-    assert same / len(cases) >= 0.99
 
 
 def test_chinese_normalisation() -> None:

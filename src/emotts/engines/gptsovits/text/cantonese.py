@@ -116,7 +116,7 @@ def _replace_punctuation(sentence: str) -> str:
 
 def normalize(text: str) -> str:
     """Chinese text normalisation per sentence, then only CJK characters and ``!?…,.-`` are kept."""
-    from .yue_normalize import normalize_sentences
+    from .zh_normalize import normalize_sentences
 
     return "".join(_replace_punctuation(sentence) for sentence in normalize_sentences(text))
 
