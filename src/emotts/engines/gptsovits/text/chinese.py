@@ -10,6 +10,7 @@ dropped (mixed text reaches English through language segmentation instead).
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
 from functools import cache
@@ -81,8 +82,10 @@ def _merge_erhua(initials: list[str], finals: list[str], word: str, pos: str) ->
 
 
 def _cut(sentence: str) -> list[tuple[str, str]]:
+    import jieba
     import jieba.posseg
 
+    jieba.setLogLevel(logging.WARNING)  # not its dictionary-loading chatter on every start
     with _jieba_lock:  # jieba initialises its dictionary lazily and is not safe to race
         return [(pair.word, pair.flag) for pair in jieba.posseg.lcut(sentence)]
 
