@@ -491,12 +491,13 @@ class DecodeStages:
 
 
 class SoVITS(nn.Module):
-    def __init__(self, dims: SoVITSDims, hp: SovitsHParams, version: str) -> None:
+    def __init__(self, dims: SoVITSDims, version: str, hp: SovitsHParams | None = None) -> None:
+        """`hp` (the checkpoint's config) is None only for freshly built random models (32 kHz)."""
         super().__init__()
         self.dims = dims
         self.hp = hp
         self.version = version
-        self.sampling_rate = hp.sampling_rate
+        self.sampling_rate = hp.sampling_rate if hp is not None else 32000
         self.enc_p = TextEncoder(dims)
         self.dec = Generator(
             dims.inter,
@@ -532,7 +533,7 @@ class SoVITS(nn.Module):
             )
         state = fold_weight_norm(ckpt.state_dict)
         try:
-            model = cls(SoVITSDims.from_state(ckpt.hparams, state), ckpt.hparams, version)
+            model = cls(SoVITSDims.from_state(ckpt.hparams, state), version, ckpt.hparams)
             model.load_state_dict({_rename(k): v for k, v in state.items() if _used(k)})
         except (KeyError, RuntimeError) as exc:
             raise CheckpointError(ckpt.path, f"unknown SoVITS layout: {exc}") from None
