@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,3 +29,18 @@ TINY_GPT = GptHParams(
     eos=32,
     max_sec=1.3,
 )
+
+
+def frontend_cases(language: str) -> list[dict[str, Any]]:
+    """The reference's text-frontend cases for one language (frontend/<language>.jsonl)."""
+    path = FIXTURES / "frontend" / f"{language}.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def known_phones() -> dict[str, set[str]]:
+    """Every phone the fixtures show per version: one the reference printed as UNK was outside its table."""
+    known: dict[str, set[str]] = {}
+    for language in ("zh", "en", "ja", "ko", "yue"):
+        for case in frontend_cases(language):
+            known.setdefault(case["version"], set()).update(p for p in case["phones"] if p != "UNK")
+    return known

@@ -2,29 +2,10 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from emotts.engines.gptsovits.text import english
 from emotts.engines.gptsovits.text.en_normalize import normalize, number_to_words, year_words
 
-from gsv_fixtures import FIXTURES, needs_fixtures
-
-
-def _cases(lang: str) -> list[dict[str, Any]]:
-    return [
-        json.loads(line) for line in (FIXTURES / "frontend" / f"{lang}.jsonl").read_text("utf-8").splitlines()
-    ]
-
-
-def _known_phones() -> dict[str, set[str]]:
-    """Every phone the fixtures show per version: a phone outside this set that the reference printed as
-    UNK was outside its symbol table (the cleaner maps those to UNK)."""
-    known: dict[str, set[str]] = {}
-    for lang in ("zh", "en", "ja", "ko", "yue"):
-        for case in _cases(lang):
-            known.setdefault(case["version"], set()).update(p for p in case["phones"] if p != "UNK")
-    return known
+from gsv_fixtures import frontend_cases, known_phones, needs_fixtures
 
 
 def _same_phones(got: list[str], expected: list[str], known: set[str]) -> bool:
@@ -35,9 +16,9 @@ def _same_phones(got: list[str], expected: list[str], known: set[str]) -> bool:
 
 @needs_fixtures
 def test_en_fixture_phones() -> None:
-    cases = _cases("en")
+    cases = frontend_cases("en")
     assert len(cases) == 160 and {c["version"] for c in cases} == {"v1", "v2"}
-    known = _known_phones()
+    known = known_phones()
     same, mismatches = 0, []
     for case in cases:
         norm = normalize(case["text"])

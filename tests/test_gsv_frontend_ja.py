@@ -2,35 +2,16 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from emotts.engines.gptsovits.text import japanese
 
-from gsv_fixtures import FIXTURES, needs_fixtures
-
-
-def _cases(lang: str) -> list[dict[str, Any]]:
-    return [
-        json.loads(line) for line in (FIXTURES / "frontend" / f"{lang}.jsonl").read_text("utf-8").splitlines()
-    ]
-
-
-def _known_phones() -> dict[str, set[str]]:
-    """Every phone the fixtures show per version: a phone outside this set that the reference printed as
-    UNK was outside its symbol table (the cleaner maps those to UNK)."""
-    known: dict[str, set[str]] = {}
-    for lang in ("zh", "en", "ja", "ko", "yue"):
-        for case in _cases(lang):
-            known.setdefault(case["version"], set()).update(p for p in case["phones"] if p != "UNK")
-    return known
+from gsv_fixtures import frontend_cases, known_phones, needs_fixtures
 
 
 @needs_fixtures
 def test_ja_fixture_phones() -> None:
-    cases = _cases("ja")
+    cases = frontend_cases("ja")
     assert len(cases) == 96 and {c["version"] for c in cases} == {"v1", "v2"}
-    known = _known_phones()
+    known = known_phones()
     same, unk_checked, mismatches = 0, 0, []
     for case in cases:
         norm = japanese.normalize(case["text"])

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from emotts.engines.gptsovits.text import korean
 
-from gsv_fixtures import FIXTURES, needs_fixtures
-
-
-def _cases() -> list[dict[str, Any]]:
-    return [json.loads(line) for line in (FIXTURES / "frontend" / "ko.jsonl").read_text("utf-8").splitlines()]
+from gsv_fixtures import frontend_cases, needs_fixtures
 
 
 @needs_fixtures
 def test_ko_fixture_phones() -> None:
-    cases = _cases()
+    cases = frontend_cases("ko")
     assert len(cases) == 20
     same, mismatches = 0, []
     for case in cases:

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from emotts.engines.gptsovits.text import cantonese
 from emotts.engines.gptsovits.text.zh_normalize import normalize_sentences, num2str
 
-from gsv_fixtures import FIXTURES, needs_fixtures
-
-
-def _cases() -> list[dict[str, Any]]:
-    return [
-        json.loads(line) for line in (FIXTURES / "frontend" / "yue.jsonl").read_text("utf-8").splitlines()
-    ]
+from gsv_fixtures import frontend_cases, needs_fixtures
 
 
 @needs_fixtures
 def test_yue_fixture_phones() -> None:
-    cases = _cases()
+    cases = frontend_cases("yue")
     assert len(cases) == 30
     same, mismatches = 0, []
     for case in cases:

@@ -3,8 +3,6 @@ without) gives the same normalised text, phones, ids and word2ph; the cleaner's 
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from emotts.engines.gptsovits.text.chinese import g2p, g2p_v1, normalize
@@ -12,18 +10,13 @@ from emotts.engines.gptsovits.text.cleaner import clean_text
 from emotts.engines.gptsovits.text.symbols import phones_to_ids, symbols
 from emotts.errors import UnknownLanguageError
 
-from gsv_fixtures import FIXTURES, needs_fixtures
-
-
-def _cases(name: str) -> list[dict]:
-    path = FIXTURES / "frontend" / f"{name}.jsonl"
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+from gsv_fixtures import frontend_cases, needs_fixtures
 
 
 @needs_fixtures
 @pytest.mark.parametrize("version", ["v2", "v1"])
 def test_every_zh_fixture_line_is_identical(version: str) -> None:
-    cases = [case for case in _cases("zh") if case["version"] == version]
+    cases = [case for case in frontend_cases("zh") if case["version"] == version]
     wrong = []
     for case in cases:
         cleaned = clean_text(case["text"], "zh", version)
@@ -38,7 +31,7 @@ def test_every_zh_fixture_line_is_identical(version: str) -> None:
 @needs_fixtures
 @pytest.mark.parametrize("language", ["en", "ja", "ko", "yue"])
 def test_other_languages_through_the_cleaner_give_the_reference_ids(language: str) -> None:
-    for case in _cases(language):
+    for case in frontend_cases(language):
         cleaned = clean_text(case["text"], case["lang"], case["version"])
         assert cleaned.norm_text == case["norm_text"], case["text"]
         assert list(cleaned.phones) == case["phones"], case["text"]

@@ -242,14 +242,16 @@ class FixtureRunner:
         sv = [_tensor(self.load("reference.npz", version)["sv_emb"])] if version.startswith("v2Pro") else None
         style = models.sovits.style([_tensor(common["refer_spec"])], sv)
         diff.close(style, case[f"{prefix}ge"], FEATURE_TOL)
-        wav = models.sovits.decode(
+        stages = models.sovits.decode(
             _tensor(case["semantic_tokens"]).view(1, 1, -1),
             _tensor(case["phone_ids"])[None],
             style,
             speed=float(case[f"{prefix}speed"]),
             noise_scale=0.0,
         )
-        diff.close(wav[0, 0], case[f"{prefix}wav"], WAVE_TOL)
+        for name, ours in [("m_p", stages.m_p), ("logs_p", stages.logs_p), ("z", stages.z)]:
+            diff.close(ours, case[f"{prefix}{name}"], FEATURE_TOL)
+        diff.close(stages.wav[0, 0], case[f"{prefix}wav"], WAVE_TOL)
         return diff
 
     def pipeline(self, version: str) -> _Diff:

@@ -567,23 +567,9 @@ class SoVITS(nn.Module):
         speed: float = 1.0,
         noise_scale: float = 0.5,
         generator: torch.Generator | None = None,
-    ) -> Tensor:
-        """codes [1, 1, T], phones [1, N] → waveform [1, 1, samples] at `sampling_rate`."""
-        return self.decode_stages(
-            codes, phones, ge, speed=speed, noise_scale=noise_scale, generator=generator
-        ).wav
-
-    @torch.inference_mode()
-    def decode_stages(
-        self,
-        codes: Tensor,
-        phones: Tensor,
-        ge: Tensor,
-        *,
-        speed: float = 1.0,
-        noise_scale: float = 0.5,
-        generator: torch.Generator | None = None,
     ) -> DecodeStages:
+        """codes [1, 1, T], phones [1, N] → the waveform [1, 1, samples] at `sampling_rate` (`.wav`), with
+        the prior statistics and flow output on the way."""
         quantized = self.quantizer.decode(codes[0])
         quantized = F.interpolate(quantized, size=quantized.shape[-1] * 2, mode="nearest")  # 25 Hz → 50 Hz
         text_ge = self.ge_to512(ge.transpose(1, 2)).transpose(1, 2) if self.dims.sv_dim is not None else ge

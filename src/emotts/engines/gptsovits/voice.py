@@ -11,6 +11,7 @@ import logging
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -122,12 +123,7 @@ class Voice:
                 [phones for phones, _ in inputs],
                 [bert for _, bert in inputs],
                 semantic,
-                top_k=params.top_k,
-                top_p=params.top_p,
-                temperature=params.temperature,
-                repetition_penalty=params.repetition_penalty,
-                early_stop_num=self.models.early_stop_num,
-                generator=generator,
+                **self._sampling(params, generator),
             )
             for segment, result in zip(batch, results, strict=True):
                 tokens = result.for_decode(parallel=params.parallel)
@@ -146,17 +142,8 @@ class Voice:
         """
         generator = self._generator(params)
         phones, bert = _ar_input(prompt, segment)
-        steps = self.models.t2s.decode_steps(
-            [phones],
-            [bert],
-            prompt.features.prompt_semantic if prompt.text is not None else None,
-            top_k=params.top_k,
-            top_p=params.top_p,
-            temperature=params.temperature,
-            repetition_penalty=params.repetition_penalty,
-            early_stop_num=self.models.early_stop_num,
-            generator=generator,
-        )
+        semantic = prompt.features.prompt_semantic if prompt.text is not None else None
+        steps = self.models.t2s.decode_steps([phones], [bert], semantic, **self._sampling(params, generator))
         pauses = self._pause_tokens() if params.streaming_mode == 2 else None
         tokens: list[int] = []
         start, tail = 0, np.zeros(0, dtype=np.float32)
@@ -207,6 +194,17 @@ class Voice:
         similarity = torch.nn.functional.cosine_similarity(table, table[MUTE_TOKEN][None], dim=-1)
         return (similarity > 0).cpu()
 
+    def _sampling(self, params: SynthesisParams, generator: torch.Generator) -> dict[str, Any]:
+        """The AR model's sampling arguments for these settings."""
+        return {
+            "top_k": params.top_k,
+            "top_p": params.top_p,
+            "temperature": params.temperature,
+            "repetition_penalty": params.repetition_penalty,
+            "early_stop_num": self.models.early_stop_num,
+            "generator": generator,
+        }
+
     def _generator(self, params: SynthesisParams) -> torch.Generator:
         generator = torch.Generator(device=self.models.device)
         if params.seed is not None and params.seed >= 0:
@@ -230,7 +228,7 @@ class Voice:
         phones = torch.tensor([list(phone_ids)], device=device)
         wav = self.models.sovits.decode(
             codes, phones, style, speed=params.speed, noise_scale=params.noise_scale, generator=generator
-        )[0, 0]
+        ).wav[0, 0]
         peak = wav.abs().max()
         if peak > 1:
             wav = wav / peak

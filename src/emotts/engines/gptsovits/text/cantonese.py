@@ -13,6 +13,8 @@ import re
 
 from emotts.errors import EmottsError
 
+from .symbols import PUNCTUATION_MAP
+
 __all__ = ["g2p", "normalize"]
 
 _PUNCTUATION = ["!", "?", "…", ",", ".", "-"]
@@ -67,15 +69,7 @@ _INITIALS = [
     "sil",
 ]
 _PUNCT_MAP = {
-    "：": ",",
-    "；": ",",
-    "，": ",",
-    "。": ".",
-    "！": "!",
-    "？": "?",
-    "\n": ".",
-    "·": ",",
-    "、": ",",
+    **PUNCTUATION_MAP,
     "...": "…",
     "$": ".",
     "“": "'",

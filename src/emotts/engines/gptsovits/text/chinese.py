@@ -18,17 +18,14 @@ from pathlib import Path
 
 from pypinyin import Style, lazy_pinyin
 
-from .symbols import PUNCTUATION
+from .symbols import PUNCTUATION, PUNCTUATION_MAP
 from .tone_sandhi import modified_tone, pre_merge
 from .zh_normalize import normalize_sentences
 
 __all__ = ["g2p", "g2p_v1", "normalize"]
 
 DATA = Path(__file__).resolve().parent / "data"
-_REPLACEMENTS = {
-    "：": ",", "；": ",", "，": ",", "。": ".", "！": "!", "？": "?", "\n": ".", "·": ",", "、": ",",
-    "...": "…", "$": ".", "/": ",", "—": "-", "~": "…", "～": "…",
-}  # fmt: skip
+_REPLACEMENTS = {**PUNCTUATION_MAP, "...": "…", "$": ".", "/": ",", "—": "-", "~": "…", "～": "…"}
 _REPLACE_RE = re.compile("|".join(re.escape(p) for p in _REPLACEMENTS))
 _PUNCT = "".join(PUNCTUATION)
 _NOT_KEPT_RE = re.compile(rf"[^\u4e00-\u9fa5{re.escape(_PUNCT)}]+")

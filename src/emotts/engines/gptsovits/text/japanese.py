@@ -16,6 +16,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from .symbols import PUNCTUATION_MAP
+
 __all__ = ["g2p", "normalize"]
 
 _log = logging.getLogger(__name__)
@@ -29,15 +31,7 @@ _JA_CHARS = r"A-Za-z\d\u3005\u3040-\u30ff\u4e00-\u9fff\uff11-\uff19\uff21-\uff3a
 _JA_CHAR_RE = re.compile(f"[{_JA_CHARS}]")
 _NON_JA_CHAR_RE = re.compile(f"[^{_JA_CHARS}]")
 _PUNCT_MAP = {
-    "：": ",",
-    "；": ",",
-    "，": ",",
-    "。": ".",
-    "！": "!",
-    "？": "?",
-    "\n": ".",
-    "·": ",",
-    "、": ",",
+    **PUNCTUATION_MAP,
     "...": "…",
 }
 

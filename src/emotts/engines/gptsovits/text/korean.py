@@ -22,6 +22,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from .symbols import PUNCTUATION_MAP
+
 __all__ = ["g2p", "normalize"]
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -168,17 +170,7 @@ _VOWEL_SPLITS = {
     "ㅛ": "ㅣㅗ",
     "ㅠ": "ㅣㅜ",
 }
-_PUNCT_MAP = {
-    "：": ",",
-    "；": ",",
-    "，": ",",
-    "。": ".",
-    "！": "!",
-    "？": "?",
-    "\n": ".",
-    "·": ",",
-    "、": ",",
-}
+_PUNCT_MAP = PUNCTUATION_MAP
 # Single characters of the v2 symbol table that Korean text can still contain at the end.
 _KEPT = frozenset("ㄱㄴㄷㄹㅁㅂㅅㅇㅈㅊㅋㅌㅍㅎㄲㄸㅃㅆㅉㅏㅓㅗㅜㅡㅣㅐㅔ空停!?…,.-_[]BDFGIKLMNPRSTUVWYZ")
 _KEPT |= frozenset("abcdefghijklmnopqrstuvwxyz")

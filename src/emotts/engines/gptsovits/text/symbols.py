@@ -14,6 +14,10 @@ from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data" / "symbols.json"
 PUNCTUATION = ("!", "?", "…", ",", ".", "-")  # the phones punctuation becomes in every language
+# CJK and other punctuation → those phones; each language adds a few entries of its own
+PUNCTUATION_MAP = {
+    "：": ",", "；": ",", "，": ",", "。": ".", "！": "!", "？": "?", "\n": ".", "·": ",", "、": ",",
+}  # fmt: skip
 
 
 def table_name(version: str) -> str:
