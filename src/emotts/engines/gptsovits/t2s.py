@@ -69,8 +69,9 @@ class KVCache:
 
     def __init__(self, hp: GptHParams, batch: int, capacity: int, dtype: torch.dtype, device: torch.device):
         shape = (hp.n_layer, batch, hp.n_head, capacity, hp.hidden_dim // hp.n_head)
-        self.k = torch.zeros(shape, dtype=dtype, device=device)
-        self.v = torch.zeros(shape, dtype=dtype, device=device)
+        # never read beyond `length`, so no need to pay for zeroing hundreds of MB
+        self.k = torch.empty(shape, dtype=dtype, device=device)
+        self.v = torch.empty(shape, dtype=dtype, device=device)
         self.length = 0  # positions filled so far
 
     def keep(self, rows: Tensor) -> None:
