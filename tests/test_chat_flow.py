@@ -91,3 +91,20 @@ def test_wav_samples_are_sixteen_bit(live_server) -> None:
     reply = TTSClient(live_server()).tts("你好。", "demo")
     assert sf.info(io.BytesIO(reply)).subtype == "PCM_16"
     assert np.frombuffer(reply[:4], dtype=np.uint8).tobytes() == b"RIFF"
+
+
+def test_role_speech_leaves_the_pauses_to_the_pipeline(roles_dir) -> None:
+    from emotts.engines.base import Reference
+    from emotts.pipeline import SpeechInput, SpeechPipeline
+    from emotts.roles.registry import RoleRegistry
+
+    from fake_engines import ToneEngine, engine_set
+
+    registry = RoleRegistry(roles_dir)
+    registry.reload()
+    pipeline = SpeechPipeline(registry=registry, engines=engine_set(ToneEngine()))
+    role_plan = pipeline.plan(SpeechInput(text="你好。今天天气不错。", role="demo"))
+    assert role_plan.params.fragment_interval == 0.0  # no engine silence on top of the sentence pause
+    clip = Reference(roles_dir / "demo" / "ref.wav", "", "zh")
+    explicit = pipeline.plan(SpeechInput(text="你好。", reference=clip, language="zh"))
+    assert explicit.params.fragment_interval == 0.3  # api_v2 requests keep GPT-SoVITS's default

@@ -215,4 +215,6 @@ class SpeechPipeline:
                 if value is not None:
                     chosen[spec.name] = value
                     break
+        if request.reference is None:  # role speech: the pipeline's sentence pause is the only gap
+            chosen.setdefault("fragment_interval", 0.0)
         return SynthesisParams(**chosen)
