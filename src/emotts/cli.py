@@ -80,10 +80,15 @@ def main() -> None:
     """
 
 
-def gsv_options(command: Callable[..., None]) -> Callable[..., None]:
-    """Options of the GPT-SoVITS engine, shared by `serve` and `say`."""
+def engine_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Options of the GPT-SoVITS and upstream engines, shared by `serve` and `say`."""
     path = click.Path(path_type=Path)
     options = [
+        click.option(
+            "--engine", default=None,
+            help="Engine for roles that name none: preview, gptsovits or upstream.  "
+            "[default: upstream with --upstream, else preview]",
+        ),
         click.option(
             "--pretrained",
             "pretrained_dir",
@@ -98,19 +103,37 @@ def gsv_options(command: Callable[..., None]) -> Callable[..., None]:
             help="GPT+SoVITS pairs kept loaded (roles with their own weights).",
         ),
         click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:1…"),
+        click.option(
+            "--upstream", "upstream_url", envvar="EMOTTS_UPSTREAM_URL", metavar="URL",
+            help="A running GPT-SoVITS api_v2 server (e.g. http://gpu-box:9880) that speaks for emotts: "
+            "emotts picks role, emotion and clip, the upstream synthesizes.",
+        ),
+        click.option(
+            "--upstream-map", "upstream_path_map", multiple=True, metavar="LOCAL=REMOTE",
+            help="Files under LOCAL are seen by the upstream under REMOTE, e.g. roles=/data/roles "
+            "(repeatable; the longest matching LOCAL wins).",
+        ),
+        click.option(
+            "--upstream-timeout", default=300.0, show_default=True,
+            type=click.FloatRange(min=0, min_open=True),
+            help="Seconds to wait for one upstream answer.",
+        ),
     ]  # fmt: skip
     for option in reversed(options):
         command = option(command)
     return command
 
 
+def _engine_settings(engine: str | None, upstream_url: str | None, **options: Any) -> dict[str, Any]:
+    """Settings keywords from `engine_options`; --upstream alone selects the upstream engine."""
+    chosen = engine or ("upstream" if upstream_url else "preview")
+    return {"engine": chosen, "upstream_url": upstream_url, **options}
+
+
 @main.command()
 @ROLES_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=9880, show_default=True, type=int, help="Port (9880 is what chat apps call).")
-@click.option(
-    "--engine", default="preview", show_default=True, help="Default engine for roles that name none."
-)
 @click.option("--workers", default=2, show_default=True, type=int, help="Syntheses that run at once.")
 @click.option(
     "--queue-size", default=16, show_default=True, type=int, help="Requests that may wait; more get 503."
@@ -129,24 +152,25 @@ def gsv_options(command: Callable[..., None]) -> Callable[..., None]:
     help="Folder whose weights and clips requests may name (repeatable); the roles folder always is.",
 )
 @click.option("--allow-control", is_flag=True, help="Enable api_v2's /control (restart, exit).")
-@gsv_options
+@engine_options
 def serve(
     roles_dir: Path,
     host: str,
     port: int,
-    engine: str,
     workers: int,
     queue_size: int,
     watch: bool,
     log_level: str,
     model_dirs: tuple[Path, ...],
     allow_control: bool,
-    **gsv: Any,
+    **engine: Any,
 ) -> None:
     """Run the HTTP server (role contract POST /tts, GET /running, /roles, /emotion).
 
     With --engine gptsovits, roles speak with their GPT-SoVITS weights (config.json `gpt`/`sovits`, else
     --gpt/--sovits), which needs --pretrained pointing at a GPT-SoVITS pretrained_models folder.
+    With --upstream URL, an official GPT-SoVITS api_v2 server speaks: emotts sends it the role's clip (paths
+    translated by --upstream-map) and switches its weights when a role needs others.
     """
     import uvicorn
 
@@ -158,14 +182,13 @@ def serve(
         roles_dir=roles_dir,
         host=host,
         port=port,
-        engine=engine,
         workers=workers,
         queue_size=queue_size,
         watch_roles=watch,
         log_level=log_level,
         model_dirs=list(model_dirs),
         allow_control=allow_control,
-        **gsv,
+        **_engine_settings(**engine),
     )
     try:
         # fail here, with a clear message, rather than inside uvicorn
@@ -190,9 +213,8 @@ def serve(
     help="WAV file to write.",
 )
 @ROLES_OPTION
-@click.option("--engine", default="preview", show_default=True, help="Engine for roles that name none.")
 @click.option("--url", default=None, help="Ask a running server instead of synthesizing in-process.")
-@gsv_options
+@engine_options
 def say(
     text: str,
     role: str,
@@ -201,9 +223,8 @@ def say(
     speed: float | None,
     output: Path,
     roles_dir: Path,
-    engine: str,
     url: str | None,
-    **gsv: Any,
+    **engine: Any,
 ) -> None:
     """Speak TEXT with a role's voice into a WAV file."""
     _setup_logging("warning")
@@ -211,7 +232,7 @@ def say(
         if url:
             headers, audio = _say_remote(url, text, role, emotion, lang, speed)
         else:
-            settings = Settings(roles_dir=roles_dir, engine=engine, **gsv)
+            settings = Settings(roles_dir=roles_dir, **_engine_settings(**engine))
             headers, audio = _say_local(settings, text, role, emotion, lang, speed)
     except EmottsError as exc:
         _fail(exc)

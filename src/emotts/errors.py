@@ -55,3 +55,7 @@ class AudioFileError(EmottsError):
 
 class SynthesisError(EmottsError):
     """The engine could not synthesize the request."""
+
+
+class UpstreamError(SynthesisError):
+    """The upstream GPT-SoVITS server is unreachable, refused a request or failed (the server answers 502)."""

@@ -39,7 +39,17 @@ def _gptsovits(settings: Settings) -> Engine:
     )
 
 
-ENGINE_FACTORIES: dict[str, Callable[[Settings], Engine]] = {"preview": _preview, "gptsovits": _gptsovits}
+def _upstream(settings: Settings) -> Engine:
+    from emotts.engines.upstream import UpstreamEngine
+
+    return UpstreamEngine.from_settings(settings)
+
+
+ENGINE_FACTORIES: dict[str, Callable[[Settings], Engine]] = {
+    "preview": _preview,
+    "gptsovits": _gptsovits,
+    "upstream": _upstream,
+}
 
 
 class EngineSet:

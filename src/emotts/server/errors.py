@@ -18,6 +18,7 @@ from emotts.errors import (
     UnknownEngineError,
     UnknownLanguageError,
     UnknownRoleError,
+    UpstreamError,
 )
 from emotts.pipeline import EmptyTextError
 from emotts.server.paths import ForbiddenPathError
@@ -58,6 +59,8 @@ def _status_of(exc: EmottsError) -> tuple[int, object]:
             return status.HTTP_400_BAD_REQUEST, {"media_type": exc.media_type}
         case ForbiddenPathError():
             return status.HTTP_403_FORBIDDEN, None
+        case UpstreamError():
+            return status.HTTP_502_BAD_GATEWAY, None
         case AudioFileError():
             return status.HTTP_500_INTERNAL_SERVER_ERROR, {"path": str(exc.path)}
         case _:
