@@ -78,6 +78,11 @@ def test_paths_outside_the_allowed_folders_are_forbidden(live_server, roles_dir:
         assert response.status_code == 403, (field, value)
         assert "outside the folders" in response.json()["message"]
         assert str(roles_dir) not in response.text
+    # a path no file system accepts is the client's error, not a crash
+    nul = httpx.post(f"{url}/tts", json={**API_V2, "ref_audio_path": "demo/ref\u0000.wav"})
+    assert nul.status_code == 400 and nul.json()["message"] == "ref_audio_path contains a NUL character"
+    weights = httpx.get(f"{url}/set_gpt_weights", params={"weights_path": "a\x00b"})
+    assert weights.status_code == 400 and "NUL" in weights.json()["Exception"]
 
 
 def test_aux_clips_and_a_role_with_an_explicit_clip(live_server, roles_dir: Path) -> None:

@@ -21,7 +21,7 @@ from emotts.errors import (
     UpstreamError,
 )
 from emotts.pipeline import EmptyTextError
-from emotts.server.paths import ForbiddenPathError
+from emotts.server.paths import ForbiddenPathError, InvalidPathError
 from emotts.server.workers import QueueFullError
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ def _status_of(exc: EmottsError) -> tuple[int, object]:
             return status.HTTP_400_BAD_REQUEST, {"value": exc.name, "valid": exc.valid}
         case RequestError():
             return status.HTTP_400_BAD_REQUEST, exc.detail
-        case EmptyTextError():
+        case EmptyTextError() | InvalidPathError():
             return status.HTTP_400_BAD_REQUEST, None
         case FormatUnavailableError():
             return status.HTTP_400_BAD_REQUEST, {"media_type": exc.media_type}

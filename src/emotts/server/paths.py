@@ -12,12 +12,18 @@ class ForbiddenPathError(EmottsError):
     """A request named a file outside the folders the server was started with (403)."""
 
 
+class InvalidPathError(EmottsError):
+    """A request named a path no file system accepts (400)."""
+
+
 def confined_path(value: str, roots: Sequence[Path], what: str) -> Path:
     """The file a request names, which must lie under one of `roots` once links are resolved.
 
     A relative path is looked up under each root in turn (the first that exists wins), so clients can
     say `alice/ref.wav` for a clip in the roles folder.
     """
+    if "\0" in value:
+        raise InvalidPathError(f"{what} contains a NUL character")
     path = Path(value).expanduser()
     candidates = [path] if path.is_absolute() else [root / path for root in roots]
     inside = [c.resolve() for c in candidates if any(c.resolve().is_relative_to(r.resolve()) for r in roots)]

@@ -10,6 +10,7 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Annotated, Literal
 
@@ -29,8 +30,26 @@ log = logging.getLogger(__name__)
 router = APIRouter(tags=["api_v2"])
 
 ERRORS: dict[int | str, dict] = {400: {"model": ErrorBody}, 403: {"model": ErrorBody}}
-ROUTE = {"methods": ["GET", "POST"], "response_model": MessageBody, "responses": ERRORS}
 CONTROL_COMMANDS = ("restart", "exit")
+Endpoint = Callable[..., Awaitable[JSONResponse]]
+
+
+def get_and_post(path: str) -> Callable[[Endpoint], Endpoint]:
+    """api_v2 answers these paths to GET and POST alike; one route per method keeps operation ids unique."""
+
+    def register(endpoint: Endpoint) -> Endpoint:
+        for method in ("GET", "POST"):
+            router.add_api_route(
+                path,
+                endpoint,
+                methods=[method],
+                operation_id=f"{endpoint.__name__}_{method.lower()}",
+                response_model=MessageBody,
+                responses=ERRORS,
+            )
+        return endpoint
+
+    return register
 
 
 def _message(code: int, message: str, exception: str | None = None) -> JSONResponse:
@@ -66,21 +85,19 @@ def _switch(state: ServerState, kind: Literal["gpt", "sovits"], value: str | Non
     return _message(status.HTTP_200_OK, "success")
 
 
-@router.api_route("/set_gpt_weights", **ROUTE)
+@get_and_post("/set_gpt_weights")
 async def set_gpt_weights(state: State, weights_path: str | None = None) -> JSONResponse:
     """Make `weights_path` (a GPT `.ckpt`) the default for requests and roles that name none."""
     return _switch(state, "gpt", weights_path)
 
 
-@router.api_route(
-    "/set_sovits_weights", methods=["GET", "POST"], response_model=MessageBody, responses=ERRORS
-)
+@get_and_post("/set_sovits_weights")
 async def set_sovits_weights(state: State, weights_path: str | None = None) -> JSONResponse:
     """Make `weights_path` (a SoVITS `.pth`) the default for requests and roles that name none."""
     return _switch(state, "sovits", weights_path)
 
 
-@router.api_route("/set_refer_audio", **ROUTE)
+@get_and_post("/set_refer_audio")
 async def set_refer_audio(state: State, refer_audio_path: str | None = None) -> JSONResponse:
     """The clip `/tts` uses when a request names no `ref_audio_path` (unlike api_v2's, this one works)."""
     if not refer_audio_path:
@@ -107,7 +124,7 @@ def _exit() -> None:
     os.kill(os.getpid(), signal.SIGTERM)
 
 
-@router.api_route("/control", **ROUTE)
+@get_and_post("/control")
 async def control(
     state: State, tasks: BackgroundTasks, command: Annotated[str | None, Query()] = None
 ) -> JSONResponse:
