@@ -131,6 +131,23 @@ def test_incremental_decoding_equals_full_recomputation() -> None:
         assert int((row[:-1] if step < 11 else row).argmax()) == token
 
 
+def test_transposed_weight_storage_keeps_values_shapes_and_greedy_tokens() -> None:
+    model = tiny_model()
+    before = {name: value.clone() for name, value in model.state_dict().items()}
+    phones, bert = tiny_text(9, seed=2)
+    prompt = torch.tensor([5, 1, 8])
+    kwargs = {"top_k": 1, "repetition_penalty": 1.0, "max_steps": 30}
+    (row_major,) = model.generate([phones], [bert], prompt, **kwargs)
+    model.store_weights_transposed()
+    after = model.state_dict()
+    assert before.keys() == after.keys()
+    assert all(torch.equal(before[name], after[name]) for name in before)  # checkpoint values and shapes
+    block = model.h.layers[0]
+    assert block.self_attn.in_proj_weight.t().is_contiguous() and block.linear1.weight.t().is_contiguous()
+    (transposed,) = model.generate([phones], [bert], prompt, **kwargs)
+    assert torch.equal(row_major.tokens, transposed.tokens)
+
+
 @pytest.mark.parametrize("with_prompt", [True, False])
 def test_batched_rows_decode_as_they_would_alone(with_prompt: bool) -> None:
     model = tiny_model(seed=3)

