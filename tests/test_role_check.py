@@ -63,6 +63,34 @@ def test_check_keeps_duration_a_warning_when_serving(tmp_path: Path) -> None:
     assert [problem.severity for problem in check_roles(tmp_path)[0].problems] == ["error"]
 
 
+def test_check_opens_the_weights_of_each_role(tmp_path: Path) -> None:
+    from emotts.engines.gptsovits.random_weights import WIDTHS, write_gpt, write_sovits
+
+    tiny = WIDTHS["tiny"]
+    good = make_role(tmp_path, "good", gpt="g.ckpt", sovits="s.pth")
+    write_gpt(good / "g.ckpt", "v2", tiny, 0)
+    write_sovits(good / "s.pth", "v2ProPlus", tiny, 0)
+    swapped = make_role(tmp_path, "swapped", gpt="s.pth", sovits="g.ckpt")
+    write_gpt(swapped / "g.ckpt", "v2", tiny, 0)
+    write_sovits(swapped / "s.pth", "v2", tiny, 0)
+    mixed = make_role(tmp_path, "mixed", gpt="g.ckpt", sovits="s.pth")
+    write_gpt(mixed / "g.ckpt", "v1", tiny, 0)
+    write_sovits(mixed / "s.pth", "v2", tiny, 0)
+    broken = make_role(tmp_path, "broken", gpt="g.ckpt")
+    (broken / "g.ckpt").write_bytes(b"PK\x03\x04 not really a zip")
+
+    results = {result.name: result for result in check_roles(tmp_path)}
+    assert results["good"].ok and not results["good"].problems
+    swapped_problems = [str(p) for p in results["swapped"].problems]
+    assert any("s.pth: is a sovits file, but config.json names it as `gpt`" in p for p in swapped_problems)
+    assert any("g.ckpt: is a gpt file, but config.json names it as `sovits`" in p for p in swapped_problems)
+    (mismatch,) = results["mixed"].problems
+    assert mismatch.severity == "error" and "uses the v1 phoneme table" in mismatch.message
+    (unreadable,) = results["broken"].problems
+    assert unreadable.severity == "error" and unreadable.path == broken / "g.ckpt"
+    assert "`gpt` weights cannot be read" in unreadable.message
+
+
 def test_check_of_a_missing_root_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(RoleConfigError, match="does not exist"):
         check_roles(tmp_path / "nowhere")
