@@ -246,3 +246,21 @@ def test_eval_emotion_prints_tables_and_refuses_a_broken_role(
         main, ["eval-emotion", str(data), "--role", "broken", "--roles", str(tmp_path)]
     )
     assert result.exit_code == 1 and "missing config.json" in result.output
+
+
+def test_eval_emotion_as_spoken_applies_the_roles_threshold(
+    trained: tuple[Path, Path, str], tmp_path: Path
+) -> None:
+    data, _, _ = trained
+    make_role(tmp_path, "unsure", emotion_threshold=1.0)  # nothing is ever that confident: all 中性
+    make_role(tmp_path, "sure", emotion_threshold=0.0)
+    roles = ["--roles", str(tmp_path)]
+    raw = _eval_json(str(data))
+    assert raw["threshold"] is None
+    unsure = _eval_json(str(data), "--role", "unsure", *roles, "--as-spoken")
+    assert unsure["threshold"] == 1.0
+    neutral = EMOTIONS.index("中性")
+    assert all(row[neutral] == sum(row) for row in unsure["confusion"])  # every line spoken 中性
+    assert unsure["accuracy"] < raw["accuracy"]
+    sure = _eval_json(str(data), "--role", "sure", *roles, "--as-spoken")
+    assert sure["accuracy"] == raw["accuracy"] and sure["confusion"] == raw["confusion"]

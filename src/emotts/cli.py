@@ -533,15 +533,23 @@ def train_emotion(
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Score the BERT model in this folder.",
 )
+@click.option(
+    "--as-spoken",
+    is_flag=True,
+    help="Score the label a role would speak: below the confidence threshold (the role's emotion_threshold "
+    "with --role, else 0.35) a line counts as 中性.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
 def eval_emotion(
-    data: Path, role: str | None, roles_dir: Path, model_dir: Path | None, as_json: bool
+    data: Path, role: str | None, roles_dir: Path, model_dir: Path | None, as_spoken: bool, as_json: bool
 ) -> None:
     """Score an emotion classifier on labelled lines: accuracy, macro-F1, per label and confusion matrix.
 
     DATA is a .jsonl or .csv file with `text` and `label`. The built-in classifier is scored unless --role
-    or --model names another. Each line counts the classifier's top label, without a role's threshold.
-    --json prints {"classifier", "n", "accuracy", "macro_f1", "weighted_f1", per-label scores, "confusion"}.
+    or --model names another. Each line counts the classifier's top label; with --as-spoken, what the
+    role would speak (中性 below the threshold).
+    --json prints {"classifier", "threshold", "n", "accuracy", "macro_f1", "weighted_f1", per-label scores,
+    "confusion"}.
     """
     from emotts.emotion.training.dataset import load_examples
     from emotts.emotion.training.evaluate import evaluate
@@ -551,35 +559,42 @@ def eval_emotion(
     _setup_logging("warning")
     try:
         examples = load_examples(data)
-        classifier = _scored_classifier(role, roles_dir, model_dir)
-        report = evaluate(classifier, examples)
+        classifier, role_threshold = _scored_classifier(role, roles_dir, model_dir)
+        threshold = role_threshold if as_spoken else None
+        report = evaluate(classifier, examples, threshold)
     except EmottsError as exc:
         _fail(exc)
     if as_json:
-        click.echo(json.dumps({"classifier": classifier.name, **report.to_dict()}, ensure_ascii=False))
+        body = {"classifier": classifier.name, "threshold": threshold, **report.to_dict()}
+        click.echo(json.dumps(body, ensure_ascii=False))
         return
-    print_report(report, console, title=f"{classifier.name} on {data}")
+    spoken = f", 中性 below confidence {threshold}" if threshold is not None else ""
+    print_report(report, console, title=f"{classifier.name} on {data}{spoken}")
 
 
-def _scored_classifier(role: str | None, roles_dir: Path, model_dir: Path | None) -> EmotionClassifier:
-    """The classifier `eval-emotion` scores; a BERT model that does not load is an error, not a fallback."""
+def _scored_classifier(
+    role: str | None, roles_dir: Path, model_dir: Path | None
+) -> tuple[EmotionClassifier, float]:
+    """The classifier `eval-emotion` scores and the threshold it is spoken with; a BERT model that does not
+    load is an error, not a fallback."""
     from emotts.emotion.bert import BertEmotionClassifier
     from emotts.emotion.builtin import BuiltinClassifier
+    from emotts.emotion.decide import DEFAULT_THRESHOLD
     from emotts.emotion.provider import ClassifierProvider
 
     if model_dir is not None:
         model = BertEmotionClassifier(model_dir)
         model.load()
-        return model
+        return model, DEFAULT_THRESHOLD
     builtin = BuiltinClassifier()
     if role is None:
-        return builtin
+        return builtin, DEFAULT_THRESHOLD
     provider = ClassifierProvider(builtin)
     found = _load_roles(roles_dir).get(role)
     failure = provider.failure(found)
     if failure:
         raise EmottsError(failure)
-    return provider.for_role(found)
+    return provider.for_role(found), found.config.emotion_threshold
 
 
 @main.group()
