@@ -83,6 +83,22 @@ def test_a_model_loads_once_and_is_shared_across_requests_and_reloads(
     assert provider.failure(registry.get("angry")) is None
 
 
+def test_a_deleted_model_is_released(tmp_path: Path, tiny_bert: TinyBert) -> None:
+    import gc
+    import weakref
+
+    folder = _angry_role(tmp_path, tiny_bert)
+    _angry_role(tmp_path, tiny_bert, name="other")
+    registry = _registry(tmp_path)
+    provider = ClassifierProvider(BuiltinClassifier())
+    model = weakref.ref(provider.for_role(registry.get("angry")))
+    kept = provider.for_role(registry.get("other"))
+    shutil.rmtree(folder)  # the whole role is deleted; another role asks next
+    assert provider.for_role(registry.get("other")) is kept
+    gc.collect()
+    assert model() is None  # nothing holds the deleted role's model any more
+
+
 def test_an_edited_model_is_loaded_afresh(tmp_path: Path, tiny_bert: TinyBert, load_count: list[int]) -> None:
     folder = _angry_role(tmp_path, tiny_bert)
     registry = _registry(tmp_path)

@@ -4,6 +4,7 @@ Models are cached by folder and the size and mtime of its files: an unchanged mo
 by every request and every role using that folder, while a model saved anew is loaded afresh on its next
 use. A model that fails to load is remembered as failed until its files change, so a broken folder costs one
 attempt and one log line, not one per request; its roles fall back to the built-in classifier meanwhile.
+A model whose folder is gone (deleted, or its role renamed) is dropped, so its memory is released.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class ClassifierProvider:
 
     def _entry(self, role: Role | None) -> _Entry | None:
         """The loaded (or failed) cache entry of the role's BERT folder; None when it has none."""
+        self._forget_missing()
         if role is None or role.bert_dir is None or not role.bert_dir.is_dir():
             return None
         folder = role.bert_dir.resolve()
@@ -63,6 +65,15 @@ class ClassifierProvider:
         if not entry.tried:
             self._load(entry, role.name)
         return entry
+
+    def _forget_missing(self) -> None:
+        """Drop the models of folders that no longer exist (a stat per cached folder: a handful)."""
+        with self._lock:
+            gone = [folder for folder in self._entries if not folder.is_dir()]
+            for folder in gone:
+                del self._entries[folder]
+        for folder in gone:
+            log.info("emotion classifier folder %s is gone; its model is released", folder)
 
     def _load(self, entry: _Entry, role: str) -> None:
         try:
