@@ -63,7 +63,7 @@ class _Cleaned:
     norm_text: str
 
 
-def _fake_clean_text(text: str, language: str, version: str) -> _Cleaned:
+def _fake_clean_text(text: str, language: str, version: str, g2pw: object = None) -> _Cleaned:
     """Two phones per character, id 1 for zh and 2 otherwise; records each call."""
     calls.append((text, language))
     ids = [1 if language == "zh" else 2] * (2 * len(text))

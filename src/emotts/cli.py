@@ -104,6 +104,11 @@ def engine_options(command: Callable[..., None]) -> Callable[..., None]:
         ),
         click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:1…"),
         click.option(
+            "--g2pw", "g2pw_dir", type=click.Path(file_okay=False, path_type=Path), envvar="EMOTTS_G2PW_DIR",
+            help="G2PW polyphone model folder (GPT-SoVITS's G2PWModel; needs emotts[g2pw]) for Mandarin with "
+            "v2+ voices.  [default: text/G2PWModel beside --pretrained if it exists, else off]",
+        ),
+        click.option(
             "--upstream", "upstream_url", envvar="EMOTTS_UPSTREAM_URL", metavar="URL",
             help="A running GPT-SoVITS api_v2 server (e.g. http://gpu-box:9880) that speaks for emotts: "
             "emotts picks role, emotion and clip, the upstream synthesizes.",

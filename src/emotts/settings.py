@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     sovits: Path | None = Field(default=None, description="default SoVITS weights (.pth)")
     model_cache_size: int = Field(default=2, ge=1, description="GPT+SoVITS pairs kept in memory")
     device: str = Field(default="auto", description="auto, cpu, cuda, cuda:1, …")
+    g2pw_dir: Path | None = Field(
+        default=None,
+        description="G2PW polyphone model folder (default: text/G2PWModel beside pretrained_models if any)",
+    )
     # upstream engine: an official GPT-SoVITS api_v2 server that speaks for emotts
     upstream_url: str | None = Field(default=None, description="URL of a GPT-SoVITS api_v2 server")
     upstream_path_map: list[str] = Field(

@@ -35,6 +35,7 @@ def _gptsovits(settings: Settings) -> Engine:
             sovits_path=settings.sovits,
             cache_size=settings.model_cache_size,
             device=settings.device,
+            g2pw_dir=settings.g2pw_dir,
         )
     )
 

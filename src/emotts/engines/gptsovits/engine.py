@@ -37,6 +37,17 @@ class GsvEngineConfig:
     sovits_path: Path | None = None
     cache_size: int = 2  # model sets kept in memory
     device: str = "auto"
+    # G2PW polyphone model folder (v2+ Mandarin); None: GPT-SoVITS's own `text/G2PWModel` beside
+    # `pretrained_models/` when that folder exists, else off
+    g2pw_dir: Path | None = None
+
+
+def resolve_g2pw_dir(config: GsvEngineConfig) -> Path | None:
+    """The G2PW folder to use: the configured one, else GPT-SoVITS's layout when present, else None."""
+    if config.g2pw_dir is not None:
+        return config.g2pw_dir.expanduser()
+    default = config.pretrained_dir.expanduser().parent / "text" / "G2PWModel"
+    return default if default.is_dir() else None
 
 
 def to_int16(samples: np.ndarray) -> np.ndarray:
@@ -51,7 +62,12 @@ class GptSovitsEngine:
     def __init__(self, config: GsvEngineConfig) -> None:
         self.config = config
         self.device = resolve_device(config.device)
-        self.helpers = HelperModels(PretrainedModels(config.pretrained_dir), self.device)
+        g2pw_dir = resolve_g2pw_dir(config)
+        if g2pw_dir is None:
+            log.info("G2PW polyphone model off: no --g2pw, no text/G2PWModel by %s", config.pretrained_dir)
+        else:
+            log.info("G2PW polyphone model: %s", g2pw_dir)
+        self.helpers = HelperModels(PretrainedModels(config.pretrained_dir), self.device, g2pw_dir)
         self._models = ModelCache(config.cache_size, self.device)
         self._voices: LruCache[int, Voice] = LruCache(config.cache_size)
 

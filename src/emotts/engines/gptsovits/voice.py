@@ -84,8 +84,9 @@ class Voice:
         version = self.models.symbols
 
         def build() -> PhonesAndBert:
+            g2pw = self.helpers.g2pw() if version != "v1" else None  # v1's frontend never had G2PW
             with self._bert_lock:  # one BERT forward at a time keeps peak memory flat
-                return phones_and_bert(text, language, version, self.helpers.bert())
+                return phones_and_bert(text, language, version, self.helpers.bert(), g2pw)
 
         return self._texts.get((text, language), build)
 

@@ -1,10 +1,13 @@
 """Mandarin frontend of GPT-SoVITS: normalised Chinese text → initials and toned finals, with word2ph.
 
-As the reference's `text/chinese2.py` (v2 and later) with its G2PW model off, and `text/chinese.py` (v1,
-`erhua=False`): jieba part-of-speech words, re-merged and tone-adjusted (`tone_sandhi`), pypinyin initials
-and `FINALS_TONE3` finals, erhua merged into the previous syllable (v2+), then each syllable mapped to the
-opencpop-strict phone pair (`data/pinyin_phones.json`); punctuation stays one phone. Latin letters are
-dropped (mixed text reaches English through language segmentation instead).
+As the reference's `text/chinese2.py` (v2 and later) and `text/chinese.py` (v1, `erhua=False`): jieba
+part-of-speech words, re-merged and tone-adjusted (`tone_sandhi`), pypinyin initials and `FINALS_TONE3`
+finals, erhua merged into the previous syllable (v2+), then each syllable mapped to the opencpop-strict phone
+pair (`data/pinyin_phones.json`); punctuation stays one phone. Latin letters are dropped (mixed text reaches
+English through language segmentation instead).
+
+With a `G2PW` model (v2+ only, as chinese2.py with `is_g2pw`), a word's readings are not pypinyin's of that
+word: they are the word's slice of G2PW's readings of the whole sentence, corrected by its word overrides.
 """
 
 from __future__ import annotations
@@ -15,12 +18,17 @@ import re
 import threading
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pypinyin import Style, lazy_pinyin
+from pypinyin.contrib.tone_convert import to_finals_tone3, to_initials
 
 from .symbols import PUNCTUATION, PUNCTUATION_MAP
 from .tone_sandhi import modified_tone, pre_merge
 from .zh_normalize import normalize_sentences
+
+if TYPE_CHECKING:
+    from .g2pw import G2PW
 
 __all__ = ["g2p", "g2p_v1", "normalize"]
 
@@ -102,18 +110,38 @@ def _syllable_phones(initial: str, final: str) -> list[str]:
     return [consonant, vowel + tone]
 
 
-def _g2p(text: str, erhua: bool) -> tuple[list[str], list[int]]:
+def _word_syllables(word: str, readings: list[str] | None) -> tuple[list[str], list[str]]:
+    """Initials and toned finals of one word: pypinyin's, or split from the given readings."""
+    if readings is None:
+        initials = lazy_pinyin(word, neutral_tone_with_five=True, style=Style.INITIALS)
+        return initials, lazy_pinyin(word, neutral_tone_with_five=True, style=Style.FINALS_TONE3)
+    letters = [r[0].isalpha() for r in readings]  # punctuation: its own initial and final
+    return (
+        [to_initials(r) if letter else r for r, letter in zip(readings, letters, strict=True)],
+        [
+            to_finals_tone3(r, neutral_tone_with_five=True) if letter else r
+            for r, letter in zip(readings, letters, strict=True)
+        ],
+    )
+
+
+def _g2p(text: str, erhua: bool, g2pw: G2PW | None = None) -> tuple[list[str], list[int]]:
     phones: list[str] = []
     word2ph: list[int] = []
     for sentence in (s for s in _SENTENCE_RE.split(text) if s.strip()):
         sentence = re.sub("[a-zA-Z]+", "", sentence)
+        readings = g2pw.readings(sentence) if g2pw is not None and sentence else None
         initials: list[str] = []
         finals: list[str] = []
+        start = 0
         for word, pos in pre_merge(_cut(sentence)):
+            span = readings[start : start + len(word)] if readings is not None else None
+            start += len(word)
             if pos == "eng":
                 continue
-            word_initials = lazy_pinyin(word, neutral_tone_with_five=True, style=Style.INITIALS)
-            word_finals = lazy_pinyin(word, neutral_tone_with_five=True, style=Style.FINALS_TONE3)
+            if g2pw is not None and span is not None:
+                span = g2pw.word_readings(word, span)
+            word_initials, word_finals = _word_syllables(word, span)
             word_finals = modified_tone(word, pos, word_finals)
             if erhua:
                 word_initials, word_finals = _merge_erhua(word_initials, word_finals, word, pos)
@@ -126,11 +154,11 @@ def _g2p(text: str, erhua: bool) -> tuple[list[str], list[int]]:
     return phones, word2ph
 
 
-def g2p(text: str) -> tuple[list[str], list[int]]:
-    """v2+ phones and word2ph of normalised text."""
-    return _g2p(text, erhua=True)
+def g2p(text: str, g2pw: G2PW | None = None) -> tuple[list[str], list[int]]:
+    """v2+ phones and word2ph of normalised text; polyphones read by `g2pw` when given."""
+    return _g2p(text, erhua=True, g2pw=g2pw)
 
 
 def g2p_v1(text: str) -> tuple[list[str], list[int]]:
-    """v1 (`text/chinese.py`): the same without erhua merging."""
+    """v1 (`text/chinese.py`): the same without erhua merging (and never G2PW)."""
     return _g2p(text, erhua=False)

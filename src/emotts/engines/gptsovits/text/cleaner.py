@@ -3,7 +3,8 @@
 v1 models know Mandarin (without erhua), Japanese and English; later models add Korean and Cantonese and
 use the 732-symbol table. Phones outside the table become "UNK"; English with fewer than 4 phones gets a
 leading ","; in Mandarin "￥" and "^" become the pauses SP2 and SP3. Language modules load lazily, so a
-missing optional extra (Japanese, Korean) is reported by name only when that language is used.
+missing optional extra (Japanese, Korean) is reported by name only when that language is used. A G2PW
+polyphone model, when given, reads Mandarin for the v2 table only (v1's frontend never had it).
 """
 
 from __future__ import annotations
@@ -11,10 +12,15 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
 
 from emotts.errors import EmottsError, UnknownLanguageError
 
 from .symbols import known, phones_to_ids, table_name
+
+if TYPE_CHECKING:
+    from .g2pw import G2PW
 
 G2P = Callable[[str], tuple[list[str], "list[int] | None"]]
 # language → (module, g2p function) per symbol table
@@ -59,8 +65,10 @@ def _module(language: str, version: str) -> tuple[Callable[[str], str], G2P]:
     return module.normalize, getattr(module, function)
 
 
-def clean_text(text: str, language: str, version: str) -> CleanedText:
+def clean_text(text: str, language: str, version: str, g2pw: G2PW | None = None) -> CleanedText:
     normalize, g2p = _module(language, version)
+    if g2pw is not None and language == "zh" and table_name(version) == "v2":
+        g2p = partial(g2p, g2pw=g2pw)
     pause = next((p for p in SPECIAL_PAUSES if p in text), None) if language == "zh" else None
     if pause is not None:
         text = text.replace(pause, ",")
