@@ -14,7 +14,6 @@ from emotts.emotion.builtin import BuiltinClassifier, LinearModel, softmax
 from emotts.emotion.builtin_train import (
     Candidate,
     LinearSpec,
-    NaiveBayesSpec,
     fit_temperature,
     main,
     train,
@@ -42,14 +41,14 @@ def test_a_tiny_corpus_trains_end_to_end(tmp_path: Path) -> None:
     _write(tmp_path / "train.jsonl", [row for kept in per_label.values() for row in kept[:6]])
     _write(tmp_path / "test.jsonl", [row for kept in per_label.values() for row in kept[6:]])
     candidates = [
-        Candidate("naive Bayes", FeatureSpec(lexicon_weight=0.0), NaiveBayesSpec()),
+        Candidate("SVM, n-grams only", FeatureSpec(lexicon_weight=0), LinearSpec("squared_hinge", steps=60)),
         Candidate("logistic", FeatureSpec(), LinearSpec(steps=60)),
     ]
     out = tmp_path / "model.npz"
 
     selection, evaluation = train(tmp_path, out, candidates, k=2, console=Console(quiet=True))
 
-    assert set(selection.reports) == {"naive Bayes", "logistic"} and selection.chosen in candidates
+    assert set(selection.reports) == {"SVM, n-grams only", "logistic"} and selection.chosen in candidates
     assert selection.temperature > 0 and 0 <= selection.low_confidence <= 1
     assert evaluation is not None and evaluation.report.n == 2 * len(EMOTIONS)
     results = BuiltinClassifier(LinearModel.load(out)).classify(["气死我了！", "明天上午十点开会。"])
