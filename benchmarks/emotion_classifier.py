@@ -11,6 +11,7 @@ replaces the "Emotion classifier" section of benchmarks/RESULTS.md, with the mac
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import tempfile
@@ -191,19 +192,31 @@ def update_results(section: str) -> None:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--no-bert",
+        action="store_true",
+        help="measure the built-in classifier only (RESULTS.md is then left alone)",
+    )
+    parser.add_argument("--no-write", action="store_true", help="print the table, leave RESULTS.md alone")
+    args = parser.parse_args()
     console = Console()
     measurements = measure("built-in", BuiltinClassifier(), SENTENCES)
-    with tempfile.TemporaryDirectory() as folder:
-        console.print("building a random bert-base model …")
-        model = BertEmotionClassifier(build_bert_base(Path(folder)), device="cpu")
-        measurements += measure("BERT (bert-base size)", model, SENTENCES)
+    if not args.no_bert:
+        with tempfile.TemporaryDirectory() as folder:
+            console.print("building a random bert-base model …")
+            model = BertEmotionClassifier(build_bert_base(Path(folder)), device="cpu")
+            measurements += measure("BERT (bert-base size)", model, SENTENCES)
     table = Table("classifier", "batch", "sentences/s", "ms/sentence", title="emotion classifiers on CPU")
     for m in measurements:
         table.add_row(m.classifier, str(m.batch), f"{m.per_second:,.0f}", f"{1000 / m.per_second:.3f}")
     console.print(table)
     console.print(machine())
-    update_results(markdown(measurements))
-    console.print(f"updated {RESULTS}")
+    if not (args.no_write or args.no_bert):
+        update_results(markdown(measurements))
+        console.print(f"updated {RESULTS}")
 
 
 if __name__ == "__main__":
