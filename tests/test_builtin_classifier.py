@@ -20,8 +20,8 @@ from emotts.emotion.training.dataset import load_examples
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "emotion"
 TEST_SPLIT = CORPUS / "test.jsonl"
 # docs/emotion-classifier.md; retraining changes them, and then the docs and these numbers change together.
-HELD_OUT_ACCURACY = 0.793
-HELD_OUT_MACRO_F1 = 0.790
+HELD_OUT_ACCURACY = 0.853
+HELD_OUT_MACRO_F1 = 0.853
 
 CASES = [
     ("哼，你怎么又迟到了！", "愤怒"),
@@ -164,17 +164,18 @@ UNSEEN = [
 UNSEEN_MIN_ACCURACY = 0.95  # the shipped model gets all 90 (the one trained on the first round alone: 87)
 UNSEEN_MIN_PER_LABEL = 5  # of 6
 
-# Everyday lines that the first corpus hardly had: greetings and thanks are neither anger nor love.
+# Everyday lines that the first corpus hardly had: greetings and plain thanks are neutral, and warm thanks
+# is at most happy (the corpus labels warm gratitude 高兴) — never anger or love.
 EVERYDAY = [
     "你好！",
     "谢谢你！",
+    "谢谢",
     "好的！",
     "好久不见！",
-    "谢谢你帮我！",
     "Hello!",
-    "Thank you so much!",
     "在吗？",
 ]
+WARM_THANKS = ["谢谢你帮我！", "Thank you so much!"]
 
 
 @pytest.fixture(scope="module")
@@ -238,6 +239,11 @@ def test_clear_unseen_sentences(classifier: BuiltinClassifier) -> None:
 @pytest.mark.parametrize("text", EVERYDAY)
 def test_greetings_and_thanks_are_neutral(classifier: BuiltinClassifier, text: str) -> None:
     assert classifier.classify([text])[0].label == NEUTRAL
+
+
+@pytest.mark.parametrize("text", WARM_THANKS)
+def test_warm_thanks_is_neutral_or_happy(classifier: BuiltinClassifier, text: str) -> None:
+    assert classifier.classify([text])[0].label in (NEUTRAL, "高兴")
 
 
 @pytest.mark.parametrize(
