@@ -1,6 +1,6 @@
 """The built-in classifier: a linear model over n-gram and cue-lexicon features; no download, no torch.
 
-The weights (`builtin_model.npz`, about 0.3 MB) are trained on the corpus in data/emotion by
+The weights (`builtin_model.npz`, about 2.7 MB) are trained on the corpus in data/emotion by
 `python -m emotts.emotion.builtin_train data/emotion`; docs/emotion-classifier.md has its accuracy.
 """
 
