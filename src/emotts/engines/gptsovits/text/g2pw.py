@@ -34,7 +34,7 @@ from pypinyin.contrib.tone_convert import to_tone3
 
 from emotts.errors import EmottsError
 
-from .zh_normalize import _t2s
+from .zh_normalize import traditional_to_simplified
 
 __all__ = ["G2PW", "G2PWUnavailableError"]
 
@@ -228,7 +228,7 @@ class G2PW:
             traditional = model.to_traditional.convert(sentence)
             if len(traditional) != len(sentence):  # cannot align a conversion that changed the length
                 traditional = sentence
-            simplified = traditional.translate(_t2s())
+            simplified = traditional.translate(traditional_to_simplified())
             base = pinyin(simplified, style=Style.TONE3, neutral_tone_with_five=True, errors=list)
             readings = [options[0] for options in base]
             queries = [i for i, char in enumerate(traditional) if char in model.polyphonic]

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
-__all__ = ["normalize_sentence", "normalize_sentences", "num2str"]
+__all__ = ["normalize_sentence", "normalize_sentences", "num2str", "traditional_to_simplified"]
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -26,7 +26,8 @@ _UNITS = {1: "十", 2: "百", 3: "千", 4: "万", 8: "亿"}
 
 
 @cache
-def _t2s() -> dict[int, str]:
+def traditional_to_simplified() -> dict[int, str]:
+    """A str.translate table: traditional characters → simplified (GPT-SoVITS's char_convert)."""
     table = json.loads((DATA / "zh_t2s.json").read_text(encoding="utf-8"))
     return {ord(t): s for t, s in zip(table["traditional"], table["simplified"], strict=True)}
 
@@ -314,7 +315,7 @@ _SENTENCE_END_RE = re.compile(r"([：、，；。？！,;?!][”’]?)")
 
 def normalize_sentence(sentence: str) -> str:
     """One sentence: simplified characters, narrow letters/digits, every number spelled out."""
-    sentence = sentence.translate(_t2s()).translate(_NARROW)
+    sentence = sentence.translate(traditional_to_simplified()).translate(_NARROW)
     for rule in _RULES:
         sentence = rule[0].sub(rule[1], sentence) if isinstance(rule, tuple) else rule(sentence)
     sentence = "".join(_POST_REPLACE.get(c, c) for c in sentence)
